@@ -1,0 +1,1 @@
+"""The command-line adapter: Typer commands over the services, no business logic of their own."""

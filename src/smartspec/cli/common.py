@@ -1,0 +1,85 @@
+"""What every command shares: settings, the database option, JSON output, progress bars, error exits."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+
+from smartspec.config import Settings
+from smartspec.store import create_store_engine, ensure_current
+from smartspec.strategy import Strategy, load_strategy
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: SMARTSPEC_DATABASE_URL, else sqlite:///smartspec.db)"),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON")]
+
+# Off a terminal rich would wrap tables at 80 columns; figures read better unwrapped in logs and CI.
+console = Console(stderr=False, width=None if sys.stdout.isatty() else 140)
+errors = Console(stderr=True)
+
+
+def settings(db: str | None = None) -> Settings:
+    values = Settings()
+    if db:
+        values = values.model_copy(update={"database_url": db})
+    return values
+
+
+def engine_for(config: Settings, *, must_exist: bool = True) -> Engine:
+    engine = create_store_engine(config.database_url, query_timeout_s=config.query_timeout_s)
+    if must_exist:
+        ensure_current(engine)
+    return engine
+
+
+def strategy_for(config: Settings) -> Strategy:
+    return load_strategy(config.strategy_file)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def show_progress(config: Settings) -> bool:
+    return config.progress if config.progress is not None else sys.stderr.isatty()
+
+
+class BarProgress:
+    """Import progress as a rich bar on a terminal."""
+
+    def __init__(self) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=errors, transient=False,
+        )  # fmt: skip
+        self._task: Any = None
+
+    def start(self, description: str, total: int | None) -> None:
+        if self._task is None:
+            self._progress.start()
+        self._task = self._progress.add_task(description, total=total)
+
+    def advance(self, amount: int = 1) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, amount)
+
+    def finish(self) -> None:
+        return None
+
+    def close(self) -> None:
+        if self._task is not None:
+            self._progress.stop()
+
+
+def setup_logging() -> None:
+    """Plain log lines on stderr; warnings only, so that command output stays readable."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)

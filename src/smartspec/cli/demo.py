@@ -1,0 +1,77 @@
+"""`smartspec demo` and `smartspec fetch`: the main job on the real data, and getting that data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from smartspec.cli.common import DbOption, JsonOption, console, print_json, settings
+from smartspec.cli.imports import run as run_import
+from smartspec.cli.store import init, stats
+from smartspec.config import Settings
+from smartspec.errors import DataMissingError
+from smartspec.ingest.fetch import fetch as fetch_files
+from smartspec.ingest.fetch import missing_data_message
+
+# What the demo imports, relative to the data directory: the shared layout first, then what `fetch` saves.
+DEMO_SOURCES = (
+    ("cordis", ("cordis_horizon_europe",)),
+    ("eura", ("eura_structural_funds_fi/eura_2014_2020_projects.csv",)),
+)
+
+
+def find_inputs(data_dir: Path) -> list[tuple[str, Path]]:
+    inputs = []
+    for source, candidates in DEMO_SOURCES:
+        for candidate in candidates:
+            path = data_dir / candidate
+            if path.exists():
+                inputs.append((source, path))
+                break
+    return inputs
+
+
+def demo(
+    db: DbOption = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Data directory (default: SMARTSPEC_DATA_DIR or ../shared/data)")
+    ] = None,
+    json_out: JsonOption = False,
+    lang: Annotated[str, typer.Option(help="Language of the summary: fi or en")] = "en",
+) -> None:
+    """Set up the database, import CORDIS Horizon Europe and EURA 2014-2020, and print figures per region.
+
+    Luo tietokannan, tuo Horisontti Eurooppa- ja EURA 2014 -aineistot ja tulostaa luvut maakunnittain.
+    """
+    config: Settings = settings(db)
+    folder = data_dir or config.data_dir
+    if folder is None or not folder.is_dir():
+        raise missing_data_message(folder)
+    inputs = find_inputs(folder)
+    if not inputs:
+        raise missing_data_message(folder)
+    init(db=config.database_url, json_out=json_out)
+    results = []
+    for source, path in inputs:
+        results.append(run_import(config, source, path, False, json_out).as_dict())
+    if json_out:
+        print_json({"imports": results})
+    for only in (None, "cordis", "eura"):
+        if not json_out:
+            console.print()
+        stats(db=config.database_url, json_out=json_out, source=only, lang=lang)
+
+
+def fetch(
+    dest: Annotated[Path, typer.Option(help="Folder to download into")] = Path("data"),
+) -> None:
+    """Download the official CORDIS files from their publisher (needs internet). / Lataa CORDIS-aineistot."""
+    try:
+        saved = fetch_files(dest)
+    except DataMissingError:
+        raise
+    for path in saved:
+        console.print(f"saved {path}")
+    console.print(f"Now run: SMARTSPEC_DATA_DIR={dest} smartspec demo")

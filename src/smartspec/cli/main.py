@@ -1,0 +1,62 @@
+"""The `smartspec` command. Errors a user can fix print as text with exit status 2, never as a traceback."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from smartspec.cli import demo as demo_commands
+from smartspec.cli import imports, store
+from smartspec.cli import strategy as strategy_commands
+from smartspec.cli.common import errors, setup_logging
+from smartspec.errors import SmartspecError
+
+
+def create_app() -> typer.Typer:
+    app = typer.Typer(
+        name="smartspec",
+        help=(
+            "smartspec: the joint smart specialisation strategy of East and North Finland as software.\n\n"
+            "Itä- ja Pohjois-Suomen yhteinen älykkään erikoistumisen strategia ohjelmistona."
+        ),
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    app.command()(store.init)
+    app.add_typer(imports.app, name="import")
+    app.command()(store.imports)
+    app.command()(store.stats)
+    app.add_typer(strategy_commands.app, name="strategy")
+    app.command()(store.backup)
+    app.command()(demo_commands.fetch)
+    app.command()(demo_commands.demo)
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    setup_logging()
+    app = create_app()
+    try:
+        app(args=argv, standalone_mode=False)
+    except SmartspecError as error:
+        errors.print(f"[bold red]error:[/] {error}", highlight=False, markup=True, soft_wrap=True)
+        return 2
+    except typer.Exit as exit_:
+        return exit_.exit_code
+    except typer.Abort:
+        errors.print("aborted")
+        return 1
+    except Exception as error:  # click usage errors
+        from click.exceptions import ClickException
+
+        if isinstance(error, ClickException):
+            error.show()
+            return error.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

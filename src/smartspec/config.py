@@ -1,0 +1,58 @@
+"""Settings: each declared once, typed and described. Read from SMARTSPEC_* environment variables.
+
+There is no module-level settings object: build one with ``Settings()`` where it is needed (the CLI does it
+once per command) and pass it down.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_FILE = "smartspec.db"
+
+
+def _default_data_dir() -> Path | None:
+    """../shared/data next to the working directory or any of its parents, when it exists."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        candidate = folder.parent / "shared" / "data"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+class Settings(BaseSettings):
+    """Every setting of smartspec. The environment variable is SMARTSPEC_ plus the upper-case name."""
+
+    model_config = SettingsConfigDict(env_prefix="SMARTSPEC_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DB_FILE}",
+        description=(
+            "SQLAlchemy URL of the store: a SQLite file (default ./smartspec.db) or "
+            "postgresql+psycopg://user@host:5432/dbname"
+        ),
+    )
+    data_dir: Path | None = Field(
+        default_factory=_default_data_dir,
+        description=(
+            "Folder with the public source files (cordis_horizon_europe/, eura_structural_funds_fi/, …); "
+            "defaults to ../shared/data when it exists"
+        ),
+    )
+    strategy_file: Path | None = Field(
+        default=None,
+        description="Strategy YAML file; unset means the East and North Finland strategy shipped with smartspec",
+    )
+    query_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Time limit in seconds for queries whose shape users control (SQLite busy timeout too)",
+    )
+    progress: bool | None = Field(
+        default=None,
+        description="Show progress bars: true, false, or unset to show them only on a terminal",
+    )

@@ -1,0 +1,41 @@
+"""Reading one row's cells by column position, reporting bad values against the file's line and column."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from smartspec.ingest.batch import ImportContext
+from smartspec.ingest.parse import clean
+from smartspec.ingest.readers import Table
+
+AMOUNT_HINT = "write amounts as plain numbers such as 1234.56 or 1 234,56"
+DATE_HINT = "write dates as d.m.yyyy or yyyy-mm-dd"
+
+
+class Cells:
+    """Fast access to a row's cells by the table's column positions, with error reporting."""
+
+    def __init__(self, context: ImportContext, table: Table) -> None:
+        self.context = context
+        self.table = table
+        self.line = 0
+        self.values: list[str] = []
+
+    def col(self, *aliases: str) -> int | None:
+        return self.table.index(*aliases)
+
+    def text(self, column: int | None) -> str | None:
+        return clean(self.values[column]) if column is not None else None
+
+    def parsed(self, column: int | None, parser: Callable[[str | None], Any], hint: str) -> Any:
+        if column is None:
+            return None
+        try:
+            return parser(self.values[column])
+        except ValueError as exc:
+            self.context.reject(self.table, self.line, column, str(exc), hint)
+            return None
+
+
+AMOUNT_HINT = "write amounts as plain numbers such as 1234.56 or 1234,56"

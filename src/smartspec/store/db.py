@@ -1,0 +1,73 @@
+"""Opening the store: engines for SQLite (WAL, foreign keys on, one writer) and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from smartspec.errors import StoreError
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_store_engine(url: str, *, query_timeout_s: float = 30.0, read_only: bool = False) -> Engine:
+    """An engine for ``url``. SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(
+            f"{url!r} is not a database URL",
+            hint="use sqlite:///path/to/file.db or postgresql+psycopg://user@host:5432/dbname",
+        ) from exc
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if read_only and database not in ("", ":memory:"):
+            # Readers open the file read-only, so only the importer ever writes (SQLite has one writer).
+            engine = create_engine(
+                "sqlite://",
+                creator=lambda: sqlite3.connect(f"file:{database}?mode=ro", uri=True, check_same_thread=False),
+            )
+        else:
+            engine = create_engine(parsed, connect_args={"timeout": query_timeout_s})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            if not read_only:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA cache_size=-65536")  # 64 MB: bulk imports maintain several indexes
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(query_timeout_s * 1000)}")
+            cursor.close()
+
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        options = f"-c statement_timeout={int(query_timeout_s * 1000)}"
+        if read_only:
+            options += " -c default_transaction_read_only=on"
+        return create_engine(parsed, connect_args={"options": options}, pool_pre_ping=True)
+    raise StoreError(
+        f"database backend {parsed.get_backend_name()!r} is not supported",
+        hint="use SQLite (sqlite:///file.db) or PostgreSQL (postgresql+psycopg://…)",
+    )
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One session in one transaction: committed when the block ends, rolled back on any error."""
+    with session_factory(engine)() as session, session.begin():
+        yield session

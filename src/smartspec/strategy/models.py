@@ -1,0 +1,248 @@
+"""The strategy as typed data: priorities, competence areas, sub-topics, regions, goals, networks, facts.
+
+Nothing here is specific to East and North Finland: another region's strategy is another YAML file that
+validates against the same models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Lang = Literal["fi", "en"]
+LANGS: tuple[Lang, ...] = ("fi", "en")
+
+# NUTS codes: two-letter country code followed by one to three characters (NUTS-1 … NUTS-3).
+NUTS_CODE = re.compile(r"^[A-Z]{2}[0-9A-Z]{1,3}$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Model):
+    """A text in Finnish and English (Swedish where the source has it)."""
+
+    fi: str = Field(min_length=1, description="Finnish")
+    en: str = Field(min_length=1, description="English")
+    sv: str | None = Field(default=None, description="Swedish, where the source has it")
+
+    @field_validator("fi", "en", "sv")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip() if value is not None else None
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang``, falling back to Finnish (the strategy's own language)."""
+        value = getattr(self, lang, None)
+        return value if isinstance(value, str) else self.fi
+
+
+class Keywords(_Model):
+    """Search keywords in both languages, for the classifier and for search."""
+
+    fi: list[str] = Field(min_length=1)
+    en: list[str] = Field(min_length=1)
+
+    def get(self, lang: str) -> list[str]:
+        return list(self.en if lang == "en" else self.fi)
+
+
+class Topic(_Model):
+    code: str
+    label: Text
+    description: Text
+    keywords: Keywords
+
+
+class Area(_Model):
+    """A competence area (osaamisalue) of a priority."""
+
+    code: str
+    label: Text
+    description: Text
+    keywords: Keywords
+    topics: list[Topic] = Field(min_length=1)
+
+
+class Priority(_Model):
+    code: str
+    label: Text
+    goal: Text
+    areas: list[Area] = Field(min_length=1)
+
+
+class RegionPriority(_Model):
+    """One item of a region's own S3 priority list; items may nest."""
+
+    label: Text
+    children: list[RegionPriority] = Field(default_factory=list)
+
+
+class CrossCutting(_Model):
+    heading: Text
+    items: list[Text] = Field(min_length=1)
+
+
+class Region(_Model):
+    code: str = Field(description="NUTS-3 code of the current NUTS edition")
+    maakunta: str = Field(pattern=r"^\d{2}$", description="official two-digit region number")
+    name: Text
+    council: Text | None = None
+    council_aliases: list[str] = Field(
+        default_factory=list, description="how registers write the regional council's name"
+    )
+    legacy_codes: list[str] = Field(
+        default_factory=list, description="codes of older NUTS editions that mean this region"
+    )
+    vision: Text
+    priorities: list[RegionPriority] = Field(min_length=1)
+    cross_cutting: CrossCutting | None = None
+
+    @field_validator("code", "legacy_codes")
+    @classmethod
+    def _nuts(cls, value: str | list[str]) -> str | list[str]:
+        for code in [value] if isinstance(value, str) else value:
+            if not NUTS_CODE.match(code):
+                raise ValueError(f"{code!r} is not a NUTS code (two capital letters and 1-3 characters)")
+        return value
+
+    @property
+    def nuts_codes(self) -> frozenset[str]:
+        return frozenset([self.code, *self.legacy_codes])
+
+
+class Goal(_Model):
+    code: str = Field(pattern=r"^G\d+$")
+    label: Text
+
+
+class Network(_Model):
+    code: str
+    name: Text
+    description: Text
+    url: str | None = None
+
+
+class Fact(_Model):
+    code: str
+    label: Text
+    value: float
+    unit: str
+    text: Text | None = None
+    source: Text | None = None
+
+
+class Strategy(_Model):
+    """A whole smart specialisation strategy."""
+
+    schema_version: Literal[1]
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: Text
+    valid_from: dt.date
+    publisher: Text
+    publication: str | None = None
+    approved: Text | None = None
+    priorities: list[Priority] = Field(min_length=1)
+    regions: list[Region] = Field(min_length=1)
+    goals: list[Goal] = Field(default_factory=list)
+    networks: list[Network] = Field(default_factory=list)
+    facts: list[Fact] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Strategy:
+        problems: list[str] = []
+        seen: set[str] = set()
+
+        def unique(code: str, what: str) -> None:
+            if code in seen:
+                problems.append(f"{what} code {code!r} is used twice")
+            seen.add(code)
+
+        for priority in self.priorities:
+            unique(priority.code, "priority")
+            for area in priority.areas:
+                unique(area.code, "area")
+                if not area.code.startswith(priority.code + "."):
+                    problems.append(f"area {area.code!r} must start with its priority's code {priority.code + '.'!r}")
+                for topic in area.topics:
+                    unique(topic.code, "topic")
+                    if not topic.code.startswith(area.code + "."):
+                        problems.append(f"topic {topic.code!r} must start with its area's code {area.code + '.'!r}")
+        if "none" in seen:
+            problems.append("'none' is reserved for records that fit no area")
+        nuts_owner: dict[str, str] = {}
+        maakunnat: set[str] = set()
+        for region in self.regions:
+            for code in region.nuts_codes:
+                if code in nuts_owner:
+                    problems.append(f"NUTS code {code!r} belongs to both {nuts_owner[code]} and {region.code}")
+                nuts_owner[code] = region.code
+            if region.maakunta in maakunnat:
+                problems.append(f"maakunta number {region.maakunta!r} is used twice")
+            maakunnat.add(region.maakunta)
+        for group, items in (("goal", self.goals), ("network", self.networks), ("fact", self.facts)):
+            codes = [item.code for item in items]
+            for code in sorted({c for c in codes if codes.count(c) > 1}):
+                problems.append(f"{group} code {code!r} is used twice")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # Look-ups -----------------------------------------------------------------------------------------------
+
+    def areas(self) -> Iterator[Area]:
+        for priority in self.priorities:
+            yield from priority.areas
+
+    def topics(self) -> Iterator[Topic]:
+        for area in self.areas():
+            yield from area.topics
+
+    def area_codes(self) -> list[str]:
+        return [area.code for area in self.areas()]
+
+    def find(self, code: str) -> Priority | Area | Topic | Region | Goal | Network | None:
+        """The priority, area, topic, region, goal or network with this code, or None."""
+        for priority in self.priorities:
+            if priority.code == code:
+                return priority
+            for area in priority.areas:
+                if area.code == code:
+                    return area
+                for topic in area.topics:
+                    if topic.code == code:
+                        return topic
+        for group in (self.regions, self.goals, self.networks):
+            for item in group:
+                if item.code == code:
+                    return item
+        return None
+
+    def region(self, code: str) -> Region | None:
+        """The region with this NUTS code, current or legacy."""
+        for region in self.regions:
+            if code in region.nuts_codes:
+                return region
+        return None
+
+    def region_for_council(self, authority: str) -> Region | None:
+        """The region whose regional council is named ``authority`` (whitespace and case are ignored)."""
+        wanted = " ".join(authority.split()).casefold()
+        for region in self.regions:
+            names = [*region.council_aliases]
+            if region.council:
+                names.append(region.council.fi)
+            if any(" ".join(name.split()).casefold() == wanted for name in names):
+                return region
+        return None
+
+    def nuts_to_region(self) -> dict[str, str]:
+        """Every NUTS code (current and legacy) mapped to its region's current code."""
+        return {code: region.code for region in self.regions for code in region.nuts_codes}
