@@ -19,8 +19,24 @@ class Cells:
     def __init__(self, context: ImportContext, table: Table) -> None:
         self.context = context
         self.table = table
-        self.line = 0
+        self._line = 0
+        self._errors_before = len(context.errors)
         self.values: list[str] = []
+
+    @property
+    def line(self) -> int:
+        return self._line
+
+    @line.setter
+    def line(self, value: int) -> None:
+        """Moving to a row also remembers how many problems were known before it."""
+        self._line = value
+        self._errors_before = len(self.context.errors)
+
+    @property
+    def ok(self) -> bool:
+        """True while the current row has no rejected cell: a rejected row writes nothing."""
+        return len(self.context.errors) == self._errors_before
 
     def col(self, *aliases: str) -> int | None:
         return self.table.index(*aliases)

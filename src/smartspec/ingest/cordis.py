@@ -138,7 +138,7 @@ class CordisImporter:
             programme = self.programme or guess_programme(legal, c.text(i_fp), grant_id)
             key = self.project_key(grant_id)
             title, summary = c.text(i_title), c.text(i_obj)
-            records.project(key, {
+            values = {
                 "programme": programme, "fund": programme, "acronym": c.text(i_acr),
                 "title": title, "summary": summary, "language": "en" if (title or summary) else None,
                 "legal_basis": legal, "call_topic": c.text(i_topic), "call_topic_title": c.text(i_topic_title),
@@ -148,7 +148,10 @@ class CordisImporter:
                 "end_date": c.parsed(i_end, parse_date, DATE_HINT),
                 "total_cost_cents": c.parsed(i_cost, parse_amount_cents, AMOUNT_HINT),
                 "ec_max_contribution_cents": c.parsed(i_max, parse_amount_cents, AMOUNT_HINT),
-            })  # fmt: skip
+            }  # fmt: skip
+            if not c.ok:
+                continue
+            records.project(key, values)
             if all(i is not None for i in i_esv):
                 self._inline_euroscivoc(key, *(c.text(i) for i in i_esv))
 
@@ -200,33 +203,42 @@ class CordisImporter:
                                     "check that the columns are in the right order")  # fmt: skip
                 continue
             key = self.project_key(f"rcn:{raw_id}" if eunets else raw_id)
-            if key not in seen_projects:
-                seen_projects.add(key)
-                self._participant_project(c, key, eunets, columns)
             country = c.text(i_country)
             country = "GR" if country == "EL" else country  # CORDIS writes Greece as EL
             nuts = c.text(i_nuts)
-            # An organisation appears in many rows with the same cells; resolve it once per distinct cells.
-            signature = org_cells(c.values)
-            organisation = seen_organisations.get(signature)
-            if organisation is None:
-                organisation = records.organisation({
-                    "pic": pic, "vat": normalise_vat(c.text(i_vat)), "name": name, "short_name": c.text(i_short),
-                    "sme": c.parsed(i_sme, parse_bool, "write true or false"),
-                    "org_type": c.text(i_type), "street": c.text(i_street), "post_code": c.text(i_post),
-                    "city": c.text(i_city), "country": country, "nuts_code": nuts, "url": c.text(i_url),
-                }, SOURCE)  # fmt: skip
-                seen_organisations[signature] = organisation
             ec = c.parsed(i_ec, parse_amount_cents, AMOUNT_HINT)
-            records.participation(key, organisation, {
+            participation = {
                 "role": c.text(i_role), "position": c.parsed(i_order, parse_int, "write the order as a number"),
                 "ec_contribution_cents": ec, "public_funding_cents": ec,
                 "net_ec_contribution_cents": c.parsed(i_net, parse_amount_cents, AMOUNT_HINT),
                 "total_cost_cents": c.parsed(i_cost, parse_amount_cents, AMOUNT_HINT),
                 "country": country, "nuts_code": nuts, "location_basis": "address" if nuts else None,
-            })  # fmt: skip
+            }  # fmt: skip
+            # An organisation appears in many rows with the same cells; resolve it once per distinct cells.
+            signature = org_cells(c.values)
+            organisation = seen_organisations.get(signature)
+            organisation_values = None
+            if organisation is None:
+                organisation_values = {
+                    "pic": pic, "vat": normalise_vat(c.text(i_vat)), "name": name, "short_name": c.text(i_short),
+                    "sme": c.parsed(i_sme, parse_bool, "write true or false"),
+                    "org_type": c.text(i_type), "street": c.text(i_street), "post_code": c.text(i_post),
+                    "city": c.text(i_city), "country": country, "nuts_code": nuts, "url": c.text(i_url),
+                }  # fmt: skip
+            project = self._participant_project(c, key, eunets, columns) if key not in seen_projects else None
+            if not c.ok:
+                continue
+            if project is not None:
+                seen_projects.add(key)
+                records.project(key, project)
+            if organisation is None:
+                organisation = records.organisation(organisation_values or {}, SOURCE)
+                seen_organisations[signature] = organisation
+            records.participation(key, organisation, participation)
 
-    def _participant_project(self, c: Cells, key: ProjectKey, eunets: bool, columns: dict[str, int | None]) -> None:
+    def _participant_project(
+        self, c: Cells, key: ProjectKey, eunets: bool, columns: dict[str, int | None]
+    ) -> dict[str, Any]:
         """The project facts a participant row carries (the eunets H2020 file has dates and costs too)."""
         project: dict[str, Any] = {"acronym": c.text(columns["acr"])}
         if eunets:
@@ -240,7 +252,7 @@ class CordisImporter:
         elif not self.context.records.has_project(key) and key[1] not in self.known:
             programme = self.programme or guess_programme(None, None, key[1])
             project.update({"programme": programme, "fund": programme})
-        self.context.records.project(key, project)
+        return project
 
     def read_programme_parts(self, table: Table) -> None:
         c = Cells(self.context, table)

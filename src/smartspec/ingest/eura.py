@@ -84,7 +84,7 @@ def _read(context: ImportContext, table: Table) -> None:
         period = c.text(i_period) or default_period
         granted = c.parsed(i_granted, _amount, AMOUNT_HINT)
         key = (SOURCE, code)
-        records.project(key, {
+        project = {
             "programme": f"EURA{period[:4]}", "fund": fund, "title": title, "language": "fi",
             "authority": " ".join(authority.split()) if authority else None,
             "status": c.text(i_status), "priority_axis": c.text(i_axis), "master_call": c.text(i_osio),
@@ -94,7 +94,10 @@ def _read(context: ImportContext, table: Table) -> None:
             "planned_public_cents": c.parsed(i_planned, _amount, AMOUNT_HINT),
             "realised_public_cents": c.parsed(i_real, _amount, AMOUNT_HINT),
             "nuts_code": region_nuts or c.text(i_nuts) or c.text(i_area),
-        })  # fmt: skip
+        }  # fmt: skip
+        if not c.ok:
+            continue
+        records.project(key, project)
         beneficiary = c.text(i_org)
         if beneficiary:
             organisation = records.organisation({"name": beneficiary, "country": "FI"}, SOURCE)

@@ -168,6 +168,7 @@ def import_mapped(
             [Problem(f"columns found: {', '.join(table.header)}", Location(table.name, 1))],
             hint="correct the column names in the mapping (they must match the header exactly, case aside)",
         )
+    _check_defaults(spec, Path(mapping))
     c = Cells(context, table)
     records, strategy = context.records, context.strategy
     for c.line, c.values in context.rows(table, f"{spec.source} ({path.name})"):
@@ -190,6 +191,8 @@ def import_mapped(
             else:
                 parsed["participation"].setdefault("nuts_code", region)
                 parsed["organisation"].setdefault("nuts_code", region)
+        if not c.ok:
+            continue
         project = parsed["project"]
         source_id, title = project.pop("source_id", None), project.get("title")
         if not source_id or not title:
@@ -207,13 +210,31 @@ def import_mapped(
             records.participation(key, handle, participation)
 
 
+def _check_defaults(spec: Mapping, path: Path) -> None:
+    problems = []
+    for name, raw in spec.defaults.items():
+        if name == "region":
+            continue
+        group, field = name.split(".", 1)
+        _, parser, hint = GROUPS[group][field]
+        try:
+            parser(raw)
+        except ValueError as exc:
+            problems.append(Problem(str(exc), Location(str(path), field=f"defaults.{name}"), hint))
+    if problems:
+        raise InputError(f"mapping file {path} has bad default values", problems)
+
+
 def _set(parsed: dict[str, dict[str, Any]], name: str, raw: str, index: int | None, c: Cells) -> None:
     if name == "region":
         parsed.setdefault("region", {})["value"] = clean(raw)
         return
     group, field = name.split(".", 1)
     column, parser, hint = GROUPS[group][field]
-    value = c.parsed(index, parser, hint or "") if index is not None else parser(raw)
+    if index is None:  # a default from the mapping, checked once when the mapping is read
+        value = parser(raw)
+    else:
+        value = c.parsed(index, parser, hint or "")
     if value is not None:
         parsed[group][column] = value
 

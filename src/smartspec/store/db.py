@@ -52,7 +52,11 @@ def create_store_engine(url: str, *, query_timeout_s: float = 30.0, read_only: b
 
         return engine
     if parsed.get_backend_name() == "postgresql":
-        options = f"-c statement_timeout={int(query_timeout_s * 1000)}"
+        # Options given in the URL (?options=-csearch_path%3Dschema) are kept and extended.
+        given = parsed.query.get("options")
+        parsed = parsed.difference_update_query(["options"])
+        options = f"{given} " if isinstance(given, str) else ""
+        options += f"-c statement_timeout={int(query_timeout_s * 1000)}"
         if read_only:
             options += " -c default_transaction_read_only=on"
         return create_engine(parsed, connect_args={"options": options}, pool_pre_ping=True)
