@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, cordis_zip
 from sqlalchemy import Engine, select
 
 from conftest import table_counts, table_snapshot
+from helpers import FIXTURES, cordis_zip
 from smartspec.errors import InputError
 from smartspec.ingest import import_path
 from smartspec.ingest.records import Records
@@ -126,7 +126,7 @@ def test_shared_layout_folder_with_gzip_and_commas(engine: Engine, strategy: Str
         "projectID,projectAcronym,organisationID,vatNumber,name,shortName,SME,activityType,street,postCode,city,"
         "country,nutsCode,geolocation,organizationURL,contentUpdateDate,rcn,order,role,ecContribution,"
         "netEcContribution,totalCost,endOfParticipation,active,source,region_E_N_FI\n"
-        '101039110,UNIFY,999844670,FI02458955,OULUN YLIOPISTO,UOULU,false,HES,PENTTI KAITERAN KATU 1,90014,Oulu,FI,'
+        "101039110,UNIFY,999844670,FI02458955,OULUN YLIOPISTO,UOULU,false,HES,PENTTI KAITERAN KATU 1,90014,Oulu,FI,"
         'FI1D9,"65.05,25.46",http://www.oulu.fi,2024-05-29 16:05:51,1906253,1,coordinator,1496023.0,1496023.0,'
         "0.0,false,,cordis_org_snapshot_2024-05,Pohjois-Pohjanmaa\n"
     )

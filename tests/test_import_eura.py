@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, cordis_zip
 from sqlalchemy import Engine, select
 
 from conftest import table_snapshot
+from helpers import FIXTURES, cordis_zip
 from smartspec.errors import InputError
 from smartspec.ingest import import_path
 from smartspec.store import models as m

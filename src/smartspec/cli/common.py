@@ -24,7 +24,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JS
 
 # Off a terminal rich would wrap tables at 80 columns; figures read better unwrapped in logs and CI.
 console = Console(stderr=False, width=None if sys.stdout.isatty() else 140)
-errors = Console(stderr=True)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
 def settings(db: str | None = None) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
 from smartspec.cli import demo as demo_commands
 from smartspec.cli import imports, store
@@ -41,20 +42,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, standalone_mode=False)
     except SmartspecError as error:
-        errors.print(f"[bold red]error:[/] {error}", highlight=False, markup=True, soft_wrap=True)
+        errors.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
         return 2
     except typer.Exit as exit_:
         return exit_.exit_code
     except typer.Abort:
         errors.print("aborted")
         return 1
-    except Exception as error:  # click usage errors
-        from click.exceptions import ClickException
-
-        if isinstance(error, ClickException):
-            error.show()
-            return error.exit_code
-        raise
+    except typer.TyperException as error:  # usage errors: wrong option, bad parameter
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
+        return int(getattr(error, "exit_code", 2))
     return 0
 
 

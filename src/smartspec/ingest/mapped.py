@@ -231,10 +231,8 @@ def _set(parsed: dict[str, dict[str, Any]], name: str, raw: str, index: int | No
         return
     group, field = name.split(".", 1)
     column, parser, hint = GROUPS[group][field]
-    if index is None:  # a default from the mapping, checked once when the mapping is read
-        value = parser(raw)
-    else:
-        value = c.parsed(index, parser, hint or "")
+    # A default from the mapping was checked when the mapping was read; a cell is checked here.
+    value = parser(raw) if index is None else c.parsed(index, parser, hint or "")
     if value is not None:
         parsed[group][column] = value
 

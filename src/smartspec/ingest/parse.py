@@ -45,14 +45,21 @@ def parse_amount_cents(value: str | None) -> int | None:
         return None
     text = text.replace("€", "").replace("EUR", "").replace("eur", "").translate(_SPACES)
     text = text.replace("\u2212", "-")  # the minus sign
+    decimal, thousands = ".", None
     if "," in text and "." in text:
-        last_is_comma = text.rfind(",") > text.rfind(".")
-        text = text.replace(".", "").replace(",", ".") if last_is_comma else text.replace(",", "")
+        decimal, thousands = (",", ".") if text.rfind(",") > text.rfind(".") else (".", ",")
     elif text.count(",") > 1:
-        text = text.replace(",", "")
+        decimal, thousands = "", ","
     elif text.count(".") > 1:
-        text = text.replace(".", "")
-    else:
+        decimal, thousands = "", "."
+    elif "," in text:
+        decimal = ","
+    if thousands:
+        whole = text.split(decimal)[0] if decimal else text
+        if not re.fullmatch(rf"[+-]?\d{{1,3}}(\{thousands}\d{{3}})+", whole):
+            raise ValueError(f"{value.strip()!r} is not an amount (thousands must be grouped by three)")
+        text = text.replace(thousands, "")
+    if decimal == ",":
         text = text.replace(",", ".")
     if not _NUMBER.match(text):
         raise ValueError(f"{value.strip()!r} is not an amount")

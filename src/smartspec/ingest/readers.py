@@ -106,7 +106,7 @@ def parse_csv(text: str, name: str, delimiter: str | None = None) -> Table:
         rows: list[tuple[int, list[str]]] = []
         start = reader.line_num + 1
         for values in reader:
-            if values and any(value.strip() for value in values):
+            if any(values):  # csv gives [] for blank lines; a row of only empty fields is skipped too
                 rows.append((start, values))
             start = reader.line_num + 1
     except csv.Error as exc:

@@ -77,8 +77,14 @@ class Records:
         return self.organisations.resolve(values, source)
 
     def participation(self, project: ProjectKey, organisation: Handle, values: dict[str, Any]) -> None:
-        self.projects.setdefault(project, {})
-        _merge(self.participations.setdefault((project, organisation), {}), values)
+        if project not in self.projects:
+            self.projects[project] = {}
+        key = (project, organisation)
+        known = self.participations.get(key)
+        if known is None:
+            self.participations[key] = values  # the common case: the first row for this pair
+        else:
+            _merge(known, values)
 
     def label(self, project: ProjectKey, scheme: str, code: str, values: dict[str, Any]) -> None:
         self.projects.setdefault(project, {})

@@ -68,6 +68,9 @@ def parse_strategy(text: str, source: str = "<strategy>") -> Strategy:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
+            if not error["loc"] and error["type"] == "value_error":
+                problems.extend(_consistency(lines, source, error["msg"]))
+                continue
             loc = tuple(error["loc"])
             position = _locate(lines, loc)
             field = ".".join(str(part) for part in loc) or None
@@ -78,6 +81,17 @@ def parse_strategy(text: str, source: str = "<strategy>") -> Strategy:
             f"{source} is not a valid strategy ({len(problems)} problem(s))",
             problems,
         ) from exc
+
+
+def _consistency(lines: dict[tuple[Any, ...], tuple[int, int]], source: str, message: str) -> list[Problem]:
+    """Problems from Strategy's consistency check: one 'path: message' per line."""
+    problems = []
+    for entry in message.removeprefix("Value error, ").splitlines():
+        path, _, text = entry.partition(": ")
+        loc = tuple(int(part) if part.isdigit() else part for part in path.split("."))
+        line, column = _locate(lines, loc) or (None, None)
+        problems.append(Problem(text, Location(source, line, column, path), "give every code once, under its parent"))
+    return problems
 
 
 def _hint(kind: str, loc: tuple[Any, ...]) -> str | None:

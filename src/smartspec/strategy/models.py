@@ -157,42 +157,11 @@ class Strategy(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Strategy:
-        problems: list[str] = []
-        seen: set[str] = set()
-
-        def unique(code: str, what: str) -> None:
-            if code in seen:
-                problems.append(f"{what} code {code!r} is used twice")
-            seen.add(code)
-
-        for priority in self.priorities:
-            unique(priority.code, "priority")
-            for area in priority.areas:
-                unique(area.code, "area")
-                if not area.code.startswith(priority.code + "."):
-                    problems.append(f"area {area.code!r} must start with its priority's code {priority.code + '.'!r}")
-                for topic in area.topics:
-                    unique(topic.code, "topic")
-                    if not topic.code.startswith(area.code + "."):
-                        problems.append(f"topic {topic.code!r} must start with its area's code {area.code + '.'!r}")
-        if "none" in seen:
-            problems.append("'none' is reserved for records that fit no area")
-        nuts_owner: dict[str, str] = {}
-        maakunnat: set[str] = set()
-        for region in self.regions:
-            for code in region.nuts_codes:
-                if code in nuts_owner:
-                    problems.append(f"NUTS code {code!r} belongs to both {nuts_owner[code]} and {region.code}")
-                nuts_owner[code] = region.code
-            if region.maakunta in maakunnat:
-                problems.append(f"maakunta number {region.maakunta!r} is used twice")
-            maakunnat.add(region.maakunta)
-        for group, items in (("goal", self.goals), ("network", self.networks), ("fact", self.facts)):
-            codes = [item.code for item in items]
-            for code in sorted({c for c in codes if codes.count(c) > 1}):
-                problems.append(f"{group} code {code!r} is used twice")
+        problems = consistency_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            # One line per problem, each starting with the path of the value, so that the loader can point
+            # at the right line of the file.
+            raise ValueError("\n".join(f"{path}: {message}" for path, message in problems))
         return self
 
     # Look-ups -----------------------------------------------------------------------------------------------
@@ -246,3 +215,54 @@ class Strategy(_Model):
     def nuts_to_region(self) -> dict[str, str]:
         """Every NUTS code (current and legacy) mapped to its region's current code."""
         return {code: region.code for region in self.regions for code in region.nuts_codes}
+
+
+def consistency_problems(strategy: Strategy) -> list[tuple[str, str]]:
+    """(dotted path, message) for every code that is duplicated, misplaced or ambiguous."""
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def unique(code: str, what: str, path: str) -> None:
+        if code in seen:
+            problems.append((path, f"{what} code {code!r} is used twice"))
+        seen.add(code)
+
+    for p_index, priority in enumerate(strategy.priorities):
+        p_path = f"priorities.{p_index}"
+        unique(priority.code, "priority", f"{p_path}.code")
+        for a_index, area in enumerate(priority.areas):
+            a_path = f"{p_path}.areas.{a_index}"
+            unique(area.code, "area", f"{a_path}.code")
+            if not area.code.startswith(priority.code + "."):
+                problems.append((f"{a_path}.code", f"area {area.code!r} must start with its priority's code "
+                                 f"{priority.code + '.'!r}"))  # fmt: skip
+            for t_index, topic in enumerate(area.topics):
+                t_path = f"{a_path}.topics.{t_index}.code"
+                unique(topic.code, "topic", t_path)
+                if not topic.code.startswith(area.code + "."):
+                    problems.append(
+                        (t_path, f"topic {topic.code!r} must start with its area's code {area.code + '.'!r}")
+                    )
+    if "none" in seen:
+        problems.append(("priorities", "'none' is reserved for records that fit no area"))
+    nuts_owner: dict[str, str] = {}
+    maakunnat: set[str] = set()
+    for r_index, region in enumerate(strategy.regions):
+        for code in sorted(region.nuts_codes):
+            if code in nuts_owner:
+                owner = nuts_owner[code]
+                problems.append((f"regions.{r_index}.code", f"NUTS code {code!r} belongs to {owner} and {region.code}"))
+            nuts_owner[code] = region.code
+        if region.maakunta in maakunnat:
+            problems.append((f"regions.{r_index}.maakunta", f"maakunta number {region.maakunta!r} is used twice"))
+        maakunnat.add(region.maakunta)
+    groups: tuple[tuple[str, list[str]], ...] = (
+        ("goals", [goal.code for goal in strategy.goals]),
+        ("networks", [network.code for network in strategy.networks]),
+        ("facts", [fact.code for fact in strategy.facts]),
+    )
+    for group, codes in groups:
+        for index, code in enumerate(codes):
+            if code in codes[:index]:
+                problems.append((f"{group}.{index}.code", f"{group[:-1]} code {code!r} is used twice"))
+    return problems

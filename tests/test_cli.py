@@ -1,0 +1,99 @@
+"""The command line as a user meets it: help everywhere, JSON output, the demo, offline fetch, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.error
+from pathlib import Path
+
+import pytest
+
+from helpers import FIXTURES, cli, cordis_zip
+from smartspec.cli.main import create_app
+
+COMMANDS = [
+    [], ["init"], ["import"], ["import", "cordis"], ["import", "eura"], ["import", "csv"], ["imports"], ["stats"],
+    ["strategy"], ["strategy", "validate"], ["strategy", "show"], ["backup"], ["fetch"], ["demo"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) or "smartspec" for c in COMMANDS])
+def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(*command, "--help") == 0
+    out = capsys.readouterr().out
+    assert "Usage" in out and len(out) > 200
+
+
+def test_every_registered_command_is_listed() -> None:
+    app = create_app()
+    names = {command.name or command.callback.__name__ for command in app.registered_commands if command.callback}
+    groups = {group.name for group in app.registered_groups}
+    assert names | groups == {"init", "import", "imports", "stats", "strategy", "backup", "fetch", "demo"}
+
+
+def test_import_then_stats_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert cli("init", "--db", db) == 0
+    assert cli("import", "cordis", cordis_zip(tmp_path / "c.zip"), "--db", db, "--json") == 0
+    result = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert result["status"] == "done" and result["inserted"] > 0
+    assert cli("import", "eura", FIXTURES / "eura" / "eura2014.csv", "--db", db) == 0
+    capsys.readouterr()
+    assert cli("stats", "--db", db, "--json") == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert set(stats["regions"]) == {"FI1D1", "FI1D2", "FI1D3", "FI1D5", "FI1D7", "FI1D8", "FI1D9"}
+    assert stats["regions"]["FI1D9"]["ec_contribution_eur"] == 620001.25
+    assert stats["regions"]["FI1D9"]["projects"] == 3  # two CORDIS projects and one EURA project
+    assert cli("stats", "--db", db, "--json", "--source", "eura") == 0
+    assert json.loads(capsys.readouterr().out)["regions"]["FI1D9"]["projects"] == 1
+    assert cli("stats", "--db", db, "--lang", "fi") == 0
+    assert "Pohjois-Pohjanmaa" in capsys.readouterr().out
+    assert cli("imports", "--db", db, "--json") == 0
+    batches = json.loads(capsys.readouterr().out)["batches"]
+    assert [b["source"] for b in batches] == ["eura", "cordis"]
+    assert cli("backup", tmp_path / "copy.db", "--db", db) == 0
+    assert (tmp_path / "copy.db").stat().st_size > 0
+
+
+def test_commands_on_a_missing_database_say_run_init(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("stats", "--db", f"sqlite:///{tmp_path / 'none.db'}") == 2
+    assert "smartspec init" in capsys.readouterr().err
+
+
+def test_demo_on_a_data_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    (data / "cordis_horizon_europe").mkdir(parents=True)
+    for file in (FIXTURES / "cordis_he").iterdir():
+        shutil.copy(file, data / "cordis_horizon_europe" / file.name)
+    (data / "eura_structural_funds_fi").mkdir()
+    shutil.copy(FIXTURES / "eura" / "eura2014.csv", data / "eura_structural_funds_fi" / "eura_2014_2020_projects.csv")
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert cli("demo", "--db", db, "--data-dir", data) == 0
+    out = capsys.readouterr().out
+    assert "North Ostrobothnia" in out and "620,001" in out
+
+
+def test_demo_without_data_says_where_to_get_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("demo", "--db", f"sqlite:///{tmp_path / 'd.db'}", "--data-dir", tmp_path / "nowhere") == 2
+    err = capsys.readouterr().err
+    assert "cordis-HORIZONprojects-csv.zip" in err and "SMARTSPEC_DATA_DIR" in err
+
+
+def test_fetch_offline_fails_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def offline(*_args: object, **_kwargs: object) -> None:
+        raise urllib.error.URLError("Temporary failure in name resolution")
+
+    monkeypatch.setattr("urllib.request.urlopen", offline)
+    assert cli("fetch", "--dest", tmp_path / "data") == 2
+    err = capsys.readouterr().err
+    assert "could not download https://cordis.europa.eu/data/cordis-HORIZONprojects-csv.zip" in err
+    assert "offline" in err
+    assert not list((tmp_path / "data").rglob("*.part"))
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("stats", "--no-such-option") == 2
+    assert "No such option" in capsys.readouterr().err
