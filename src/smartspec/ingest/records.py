@@ -104,7 +104,7 @@ class Records:
             code = values.get("funding_code")
             if code:
                 values["funding_source_id"] = funding_ids[code]
-            project_rows.append((source, source_id, *(values.get(name) for name in PROJECT_FIELDS)))
+            project_rows.append((source, source_id, *map(values.get, PROJECT_FIELDS)))
         stamp = {"updated_at": now(), "import_batch_id": batch_id}
         project_ids = projects.write(session, project_rows, stamp=stamp)
         organisation_ids = self.organisations.save(session, batch_id, {"updated_at": stamp["updated_at"]})
@@ -119,7 +119,7 @@ class Records:
                 (
                     project_ids[project],
                     organisation_ids[handle],
-                    *(values.get(name) for name in PARTICIPATION_FIELDS),
+                    *map(values.get, PARTICIPATION_FIELDS),
                 )
                 for (project, handle), values in self.participations.items()
             ),
