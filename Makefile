@@ -4,15 +4,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck unit bench clean
+.PHONY: install voikko demo test lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
+	-$(MAKE) --no-print-directory voikko
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Voikko (Finnish lemmas and compound parts) from Debian, where this machine allows; optional: without it the
+## classifier uses Snowball stems.
+voikko:
+	@if [ -e /usr/lib/x86_64-linux-gnu/libvoikko.so.1 ] || [ -e /usr/lib/aarch64-linux-gnu/libvoikko.so.1 ]; then \
+	  echo "voikko: installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get install -y -q libvoikko1 voikko-fi >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q libvoikko1 voikko-fi >/dev/null 2>&1)) \
+	  && echo "voikko: installed from Debian" || echo "voikko: not available, using Snowball stems"; \
+	else echo "voikko: not installed (apt-get install libvoikko1 voikko-fi), using Snowball stems"; fi
 
 ## Install, then run the main job on the real data (SQLite file smartspec.db by default).
 demo: $(STAMP)
@@ -35,6 +47,7 @@ unit: $(STAMP)
 ## Benchmarks (not part of `make test`): print ratios against a baseline run in the same process.
 bench: $(STAMP)
 	$(BIN)/python bench/import_cordis.py
+	$(BIN)/python bench/classify_titles.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache smartspec.db smartspec.db-*

@@ -34,11 +34,21 @@ def settings(db: str | None = None) -> Settings:
     return values
 
 
+# Engines a command opened; main() disposes them when the command ends, so no connection outlives it.
+_opened: list[Engine] = []
+
+
 def engine_for(config: Settings, *, must_exist: bool = True) -> Engine:
     engine = create_store_engine(config.database_url, query_timeout_s=config.query_timeout_s)
+    _opened.append(engine)
     if must_exist:
         ensure_current(engine)
     return engine
+
+
+def dispose_engines() -> None:
+    while _opened:
+        _opened.pop().dispose()
 
 
 def strategy_for(config: Settings) -> Strategy:

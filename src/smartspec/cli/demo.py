@@ -7,13 +7,17 @@ from typing import Annotated
 
 import typer
 
-from smartspec.cli.common import DbOption, JsonOption, console, print_json, settings
+from smartspec.classify import area_region_counts
+from smartspec.classify import run as classify_projects
+from smartspec.cli.classify import print_area_table
+from smartspec.cli.common import DbOption, JsonOption, console, engine_for, print_json, settings, strategy_for
 from smartspec.cli.imports import run as run_import
 from smartspec.cli.store import init, stats
 from smartspec.config import Settings
 from smartspec.errors import DataMissingError
 from smartspec.ingest.fetch import fetch as fetch_files
 from smartspec.ingest.fetch import missing_data_message
+from smartspec.store import session_factory
 
 # What the demo imports, relative to the data directory: the shared layout first, then what `fetch` saves.
 DEMO_SOURCES = (
@@ -41,9 +45,11 @@ def demo(
     json_out: JsonOption = False,
     lang: Annotated[str, typer.Option(help="Language of the summary: fi or en")] = "en",
 ) -> None:
-    """Set up the database, import CORDIS Horizon Europe and EURA 2014-2020, and print figures per region.
+    """Set up the database, import CORDIS Horizon Europe and EURA 2014-2020, print figures per region, then
+    classify the Finnish projects into the strategy's areas and print projects per area and region.
 
-    Luo tietokannan, tuo Horisontti Eurooppa- ja EURA 2014 -aineistot ja tulostaa luvut maakunnittain.
+    Luo tietokannan, tuo Horisontti Eurooppa- ja EURA 2014 -aineistot, tulostaa luvut maakunnittain ja
+    luokittelee hankkeet osaamisalueisiin.
     """
     config: Settings = settings(db)
     folder = data_dir or config.data_dir
@@ -62,6 +68,18 @@ def demo(
         if not json_out:
             console.print()
         stats(db=config.database_url, json_out=json_out, source=only, lang=lang)
+    # Classify the projects that concern Finland (every structural-funds project has a Finnish beneficiary).
+    engine = engine_for(config)
+    strategy = strategy_for(config)
+    result = classify_projects(engine, strategy, country="FI")
+    if json_out:
+        with session_factory(engine)() as session:
+            print_json({"classification": result.as_dict(), "areas": area_region_counts(session, strategy)})
+        return
+    console.print()
+    console.print(f"Classified {result.projects:,} projects (model {result.model_version}, "
+                  f"{result.embedded:,} texts embedded, the rest from the cache).")  # fmt: skip
+    print_area_table(config.database_url, lang)
 
 
 def fetch(

@@ -7,10 +7,11 @@ import sys
 import typer
 from rich.markup import escape
 
+from smartspec.cli import classify as classify_commands
 from smartspec.cli import demo as demo_commands
 from smartspec.cli import imports, store
 from smartspec.cli import strategy as strategy_commands
-from smartspec.cli.common import errors, setup_logging
+from smartspec.cli.common import dispose_engines, errors, setup_logging
 from smartspec.errors import SmartspecError
 
 
@@ -30,6 +31,7 @@ def create_app() -> typer.Typer:
     app.command()(store.imports)
     app.command()(store.stats)
     app.add_typer(strategy_commands.app, name="strategy")
+    app.add_typer(classify_commands.app, name="classify")
     app.command()(store.backup)
     app.command()(demo_commands.fetch)
     app.command()(demo_commands.demo)
@@ -39,6 +41,13 @@ def create_app() -> typer.Typer:
 def main(argv: list[str] | None = None) -> int:
     setup_logging()
     app = create_app()
+    try:
+        return _run(app, argv)
+    finally:
+        dispose_engines()
+
+
+def _run(app: typer.Typer, argv: list[str] | None) -> int:
     try:
         app(args=argv, standalone_mode=False)
     except SmartspecError as error:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -310,6 +311,30 @@ class Classification(Base):
     status: Mapped[str] = mapped_column(String(20), default="auto")  # auto | accepted | rejected | manual
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class EmbeddingCache(Base):
+    """A text's embedding, computed once per model (the key is the SHA-256 of the exact text embedded)."""
+
+    __tablename__ = "embedding_cache"
+    text_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(100), primary_key=True)
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ClassifierModel(Base):
+    """A trained area classifier: its configuration, training data digest, and the fitted parameters."""
+
+    __tablename__ = "classifier_model"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("strategy_version.id", ondelete="CASCADE"))
+    version: Mapped[str] = mapped_column(String(100), index=True)  # digest of configuration and training data
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    training: Mapped[dict[str, Any]] = mapped_column(default=dict)  # counts per source and area
+    blob: Mapped[bytes] = mapped_column(LargeBinary)  # pickled fitted estimators (written and read by smartspec only)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 

@@ -1,0 +1,32 @@
+"""Classifying projects and organisations into the strategy's competence areas and sub-topics."""
+
+from smartspec.classify.classifier import Toolkit, stored_model, train
+from smartspec.classify.evaluate import ABLATIONS, score_gold
+from smartspec.classify.service import (
+    RunResult,
+    area_region_counts,
+    decide,
+    effective_labels,
+    explain,
+    review_queue,
+    run,
+)
+from smartspec.classify.training import Example, gold_dev, load_gold
+
+__all__ = [
+    "ABLATIONS",
+    "Example",
+    "RunResult",
+    "Toolkit",
+    "area_region_counts",
+    "decide",
+    "effective_labels",
+    "explain",
+    "gold_dev",
+    "load_gold",
+    "review_queue",
+    "run",
+    "score_gold",
+    "stored_model",
+    "train",
+]

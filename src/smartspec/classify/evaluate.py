@@ -1,0 +1,60 @@
+"""Measuring the classifier on a gold file, without ever learning from that file.
+
+Without ``folds`` the classifier is trained as ``make demo`` trains it (the development gold set and the
+reviewed decisions), less any example that shares an id or a text with the gold file, and scored on the whole
+file. With ``folds`` the gold file itself is split: each fold is scored by a classifier trained on the other
+folds plus the training examples (again less anything in the gold file).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import KFold
+
+from smartspec.classify.classifier import Toolkit, train
+from smartspec.classify.metrics import evaluate
+from smartspec.classify.training import Example, without
+
+ABLATIONS: dict[str, dict[str, Any]] = {
+    "lexical": {"signals": ["lexical", "terms"]},
+    "embeddings": {"signals": ["semantic", "embedding"]},
+    "combined": {},
+}
+
+
+def predict_sets(toolkit: Toolkit, training: list[Example], test: list[Example],
+                 config: dict[str, Any] | None) -> list[set[str]]:  # fmt: skip
+    model = train(toolkit, training, config)
+    batch = toolkit.batch([e.text for e in test], [e.lang for e in test])
+    return [set(areas) or {"none"} for areas in model.decide(model.probabilities(batch))]
+
+
+def score_gold(
+    toolkit: Toolkit,
+    gold: list[Example],
+    training: list[Example],
+    *,
+    folds: int | None = None,
+    config: dict[str, Any] | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    areas = toolkit.strategy.area_codes()
+    base = without(training, gold)
+    predicted: list[set[str]] = [set() for _ in gold]
+    if folds:
+        splitter = KFold(folds, shuffle=True, random_state=seed)
+        for train_rows, test_rows in splitter.split(np.arange(len(gold))):
+            fold_train = base + [gold[i] for i in train_rows]
+            guesses = predict_sets(toolkit, fold_train, [gold[i] for i in test_rows], config)
+            for row, guess in zip(test_rows, guesses, strict=True):
+                predicted[row] = guess
+    else:
+        predicted = predict_sets(toolkit, base, gold, config)
+    result = evaluate([set(e.areas) or {"none"} for e in gold], predicted, [e.lang for e in gold], areas)
+    result["setup"] = {
+        "folds": folds, "training_examples": len(base) + (len(gold) * (folds - 1) // folds if folds else 0),
+        "excluded_from_training": len(training) - len(base), **toolkit.describe(config or {}),
+    }  # fmt: skip
+    return result

@@ -1,0 +1,166 @@
+"""Finnish-aware text normalisation for lexical matching.
+
+Two normalisers behind one interface:
+
+* ``snowball``: Snowball stems (PyStemmer) for Finnish and English, plus a compound fallback: a long Finnish
+  word also yields every vocabulary stem it contains, so "jätevedenpuhdistamo" still matches "jätevesi"
+  ("jäteved…"). Always available.
+* ``voikko``: Voikko's morphological analysis (Debian packages libvoikko1 and voikko-fi): the lemma of every
+  word and the lemmas of its compound parts, and adjacent parts joined ("jäte"+"vesi" → "jätevesi").
+  Used when the library and its Finnish dictionary are installed.
+
+Hand-written glue, because no library combines stemming, lemmatisation and compound splitting for matching.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from itertools import pairwise
+from typing import Protocol
+
+import Stemmer
+
+WORD = re.compile(r"[0-9a-zåäöéüšž]+(?:-[0-9a-zåäöéüšž]+)*", re.IGNORECASE)
+# Short function words carry no topic; stems shorter than this are not used for compound matching.
+MIN_PART = 4
+_FI_STOP = (
+    "ja tai sekä on ovat oli olla ei se ne sen niiden joka jotka jossa kuin myös että kanssa kautta osana hanke "
+    "hankkeen hankkeessa hankkeet projekti projektin kehittäminen kehittämis kehittämishanke uusi uudet uusien"
+)
+_EN_STOP = (
+    "the a an and or of to in for on with by from at as is are be this that these those its their will we our "
+    "which it project aims aim new"
+)
+STOPWORDS = {"fi": set(_FI_STOP.split()), "en": set(_EN_STOP.split())}
+
+
+class Normaliser(Protocol):
+    name: str
+
+    def terms(self, text: str, lang: str) -> list[str]:
+        """The matching terms of ``text`` written in ``lang`` ("fi" or "en")."""
+        ...
+
+
+def words(text: str) -> list[str]:
+    return [w.casefold() for w in WORD.findall(text)]
+
+
+class SnowballNormaliser:
+    """Snowball stems; long Finnish words also give the vocabulary stems they contain."""
+
+    name = "snowball"
+
+    def __init__(self, vocabulary: Iterable[str] = ()) -> None:
+        self._stemmers = {"fi": Stemmer.Stemmer("finnish"), "en": Stemmer.Stemmer("english")}
+        self._parts = sorted({v for v in vocabulary if len(v) >= MIN_PART}, key=len, reverse=True)
+
+    def with_vocabulary(self, vocabulary: Iterable[str]) -> SnowballNormaliser:
+        return SnowballNormaliser(vocabulary)
+
+    def stem(self, word: str, lang: str) -> str:
+        return str(self._stemmers["en" if lang == "en" else "fi"].stemWord(word))
+
+    def terms(self, text: str, lang: str) -> list[str]:
+        stop = STOPWORDS.get(lang, set())
+        out: list[str] = []
+        for word in words(text):
+            if word in stop or len(word) < 2:
+                continue
+            for piece in word.split("-"):
+                if not piece:
+                    continue
+                stem = self.stem(piece, lang)
+                out.append(stem)
+                if lang == "fi" and len(piece) > 8:
+                    out.extend(part for part in self._parts if part != stem and part in piece)
+        return out
+
+
+class VoikkoNormaliser:
+    """Voikko lemmas and compound parts for Finnish; Snowball for English."""
+
+    name = "voikko"
+
+    def __init__(self) -> None:
+        import libvoikko  # Debian: libvoikko1 + voikko-fi; PyPI: libvoikko (the ctypes binding)
+
+        self._voikko = libvoikko.Voikko("fi")
+        self._english = Stemmer.Stemmer("english")
+
+    def with_vocabulary(self, vocabulary: Iterable[str]) -> VoikkoNormaliser:
+        return self
+
+    @lru_cache(maxsize=100_000)  # noqa: B019 - one normaliser per process; words repeat a lot
+    def _finnish(self, word: str) -> tuple[str, ...]:
+        analyses = self._voikko.analyze(word)
+        if not analyses:
+            return (word,)
+        analysis = analyses[0]
+        base = str(analysis.get("BASEFORM", word)).casefold()
+        pieces = split_structure(word, str(analysis.get("STRUCTURE", "")))
+        terms = [base]
+        if len(pieces) > 1:
+            # Each part of a compound by its own base form: "jäteveden" → "jätevesi", "veden" → "vesi".
+            parts = [self._part(piece) for piece in pieces]
+            terms.extend(parts)
+            terms.extend(a + b for a, b in pairwise(parts))
+        return tuple(dict.fromkeys(terms))
+
+    def _part(self, piece: str) -> str:
+        analyses = self._voikko.analyze(piece)
+        return str(analyses[0].get("BASEFORM", piece)).casefold() if analyses else piece
+
+    def terms(self, text: str, lang: str) -> list[str]:
+        stop = STOPWORDS.get(lang, set())
+        out: list[str] = []
+        for word in words(text):
+            if word in stop or len(word) < 2:
+                continue
+            if lang == "en":
+                out.append(str(self._english.stemWord(word)))
+            else:
+                for piece in word.split("-"):
+                    if piece:
+                        out.extend(self._finnish(piece))
+        return out
+
+
+def split_structure(word: str, structure: str) -> list[str]:
+    """The compound parts of ``word`` by Voikko's STRUCTURE string, where '=' starts each part.
+
+    STRUCTURE has one character per letter of the word (and '=' before each part): "=pppp=ppppp=pppppppppp"
+    splits "jätevedenpuhdistamo" into "jäte", "veden", "puhdistamo".
+    """
+    parts: list[str] = []
+    position = 0
+    for mark in structure:
+        if mark == "=":
+            parts.append("")
+            continue
+        if position >= len(word):
+            break
+        if not parts:
+            parts.append("")
+        parts[-1] += word[position]
+        position += 1
+    return [part.strip("-") for part in parts if len(part.strip("-")) >= 2]
+
+
+def voikko_available() -> bool:
+    try:
+        VoikkoNormaliser()
+    except (ImportError, OSError, Exception):  # libvoikko raises its own error when the dictionary is missing
+        return False
+    return True
+
+
+def make_normaliser(name: str = "auto") -> SnowballNormaliser | VoikkoNormaliser:
+    """``voikko``, ``snowball``, or ``auto`` (Voikko where installed, else Snowball)."""
+    if name == "snowball":
+        return SnowballNormaliser()
+    if name == "voikko" or (name == "auto" and voikko_available()):
+        return VoikkoNormaliser()
+    return SnowballNormaliser()

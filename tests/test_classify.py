@@ -1,0 +1,193 @@
+"""Classification: metrics, Finnish normalisation, gold files, the run/review cycle and evaluation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import FIXTURES, cli, cordis_zip
+from sqlalchemy import Engine, select
+
+from smartspec.classify import (
+    Toolkit,
+    decide,
+    effective_labels,
+    explain,
+    gold_dev,
+    load_gold,
+    review_queue,
+    run,
+    score_gold,
+)
+from smartspec.classify.metrics import evaluate
+from smartspec.classify.normalise import SnowballNormaliser, split_structure, voikko_available
+from smartspec.classify.lexical import LexicalScorer
+from smartspec.errors import InputError
+from smartspec.ingest import import_path
+from smartspec.store import models as m
+from smartspec.store import session_factory, sync_strategy
+from smartspec.strategy import Strategy
+
+AREAS = ["I.1", "I.4", "III.2"]
+
+
+def test_metrics_count_area_labels_and_none_only_as_false_positives() -> None:
+    gold = [{"I.1"}, {"none"}, {"I.4", "III.2"}, {"none"}]
+    predicted = [{"I.1"}, {"I.4"}, {"I.4"}, {"none"}]
+    result = evaluate(gold, predicted, ["fi", "fi", "en", "en"], AREAS)
+    assert result["micro"] == {"precision": 0.6667, "recall": 0.6667, "f1": 0.6667}
+    assert result["per_area"]["I.4"] == {"precision": 0.5, "recall": 1.0, "f1": 0.6667, "support": 1}
+    assert result["per_area"]["III.2"]["recall"] == 0.0
+    assert result["per_lang"]["fi"] == {"micro_f1": 0.6667, "n": 2}
+    assert result["macro_f1"] == round((1.0 + 0.6667 + 0.0) / 3, 4)
+    assert result["n"] == 4
+
+
+def test_voikko_structure_splits_compounds() -> None:
+    assert split_structure("jätevedenpuhdistamo", "=pppp=ppppp=pppppppppp") == ["jäte", "veden", "puhdistamo"]
+    assert split_structure("ict-ala", "=ppp-=ppp") == ["ict", "ala"]
+
+
+@pytest.mark.skipif(not voikko_available(), reason="Voikko (Debian: libvoikko1, voikko-fi) is not installed")
+def test_voikko_matches_inflected_compounds(strategy: Strategy) -> None:
+    from smartspec.classify.normalise import VoikkoNormaliser
+
+    terms = VoikkoNormaliser().terms("Jätevedenpuhdistamon saneeraus ja kaivosalueiden vesihuolto", "fi")
+    assert {"jätevesi", "vesi", "puhdistamo", "kaivos", "vesihuolto"} <= set(terms)
+    scorer = LexicalScorer(strategy, VoikkoNormaliser())
+    scores = scorer.score(["Jätevedenpuhdistamon saneeraus"], ["fi"])[0].scores
+    assert strategy.area_codes()[int(scores.argmax())] == "I.5"
+
+
+def test_snowball_finds_vocabulary_inside_compounds(strategy: Strategy) -> None:
+    scorer = LexicalScorer(strategy, SnowballNormaliser())
+    match = scorer.score(["Biokaasulaitoksen esiselvitys"], ["fi"], explain=True)[0]
+    assert strategy.area_codes()[int(match.scores.argmax())] == "I.4"
+    assert any("biokaasu" in term for term, _ in match.terms[strategy.area_codes().index("I.4")])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("id,text,lang\n1,x,fi\n", "column(s) areas are missing"),
+        ("id,text,lang,areas\n1,Vesi,sv,I.5\n", "'sv' is not a language"),
+        ("id,text,lang,areas\n1,Vesi,fi,I.9\n", "are not area codes"),
+        ("id,text,lang,areas\n1,Vesi,fi,none;I.5\n", "'none' cannot be combined"),
+        ("id,text,lang,areas\n1,Vesi,fi,I.5\n1,Vesi,fi,I.5\n", "the id is empty or repeated"),
+        ("id,text,lang,areas\n", "has no rows"),
+    ],
+)
+def test_bad_gold_files(tmp_path: Path, strategy: Strategy, content: str, message: str) -> None:
+    file = tmp_path / "gold.csv"
+    file.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_gold(file, strategy)
+    assert message in str(caught.value)
+
+
+def test_the_development_gold_set_follows_the_format(strategy: Strategy) -> None:
+    examples = gold_dev(strategy)
+    assert len(examples) >= 200
+    langs = [e.lang for e in examples]
+    assert langs.count("fi") >= 100 and langs.count("en") >= 100
+    assert sum(1 for e in examples if not e.areas) > len(examples) / 4  # many none
+
+
+@pytest.fixture(scope="module")
+def toolkit(strategy: Strategy) -> Toolkit:
+    return Toolkit.build(strategy, None)
+
+
+@pytest.fixture
+def classified(engine: Engine, strategy: Strategy, tmp_path: Path) -> Engine:
+    import_path(engine, "cordis", cordis_zip(tmp_path / "c.zip"), strategy)
+    import_path(engine, "eura", FIXTURES / "eura" / "eura2014.csv", strategy)
+    return engine
+
+
+def _project(engine: Engine, source_id: str) -> int:
+    with session_factory(engine)() as session:
+        return int(session.scalars(select(m.Project.id).where(m.Project.source_id == source_id)).one())
+
+
+def _labels(engine: Engine, strategy: Strategy, project_id: int) -> set[str]:
+    with session_factory(engine)() as session:
+        strategy_id = sync_strategy(session, strategy).id
+        return effective_labels(session, strategy_id, [project_id]).get(project_id, set())
+
+
+def test_run_review_and_rerun(classified: Engine, strategy: Strategy) -> None:
+    result = run(classified, strategy)
+    assert result.projects == 7 and result.trained
+    hydrogen = _project(classified, "101100001")
+    assert "I.4" in _labels(classified, strategy, hydrogen)
+    assert run(classified, strategy).projects == 0  # nothing new for the same model
+
+    decide(classified, strategy, hydrogen, "I.4", "reject", "officer")
+    decide(classified, strategy, hydrogen, "II.4", "add", "officer")
+    assert {"II.4"} <= _labels(classified, strategy, hydrogen) and "I.4" not in _labels(classified, strategy, hydrogen)
+    again = run(classified, strategy, only_new=False)  # the review is a training example: a new model
+    assert again.trained and again.model_version != result.model_version
+    labels = _labels(classified, strategy, hydrogen)
+    assert "II.4" in labels and "I.4" not in labels
+    queue = review_queue(classified, strategy, limit=10)
+    assert hydrogen not in [item["project_id"] for item in queue]
+    margins = [item["margin"] for item in queue]
+    assert margins == sorted(margins)
+    with session_factory(classified)() as session:
+        organisations = session.scalars(select(m.Classification).where(
+            m.Classification.record_type == "organisation")).all()  # fmt: skip
+        audit = session.scalars(select(m.AuditLog.action)).all()
+    assert organisations and all(0 < row.score <= 1 for row in organisations)
+    assert audit == ["classification.reject", "classification.add"]
+
+
+def test_reviews_survive_reimport(classified: Engine, strategy: Strategy, tmp_path: Path) -> None:
+    run(classified, strategy)
+    forest = _project(classified, "101100002")
+    decide(classified, strategy, forest, "III.3", "add", "officer")
+    import_path(classified, "cordis", cordis_zip(tmp_path / "again.zip"), strategy)
+    assert _project(classified, "101100002") == forest
+    assert "III.3" in _labels(classified, strategy, forest)
+
+
+def test_explain_shows_terms_and_neighbours(classified: Engine, strategy: Strategy) -> None:
+    run(classified, strategy)
+    result = explain(classified, strategy, _project(classified, "A70002"))
+    assert result["lang"] == "fi" and result["areas"][0]["probability"] >= result["areas"][-1]["probability"]
+    assert len(result["neighbours"]) == 5
+    with pytest.raises(InputError, match="there is no project 999999"):
+        explain(classified, strategy, 999999)
+    with pytest.raises(InputError, match="is not an area or sub-topic"):
+        decide(classified, strategy, 1, "IX.1", "add", "x")
+
+
+def test_evaluate_never_learns_from_the_gold_file(toolkit: Toolkit, strategy: Strategy) -> None:
+    dev = gold_dev(strategy)
+    subset = dev[:40] + dev[-40:]
+    result = score_gold(toolkit, subset, dev)
+    assert result["setup"]["excluded_from_training"] == 80
+    assert result["n"] == 80 and set(result["per_lang"]) == {"fi", "en"}
+    assert {"precision", "recall", "f1"} == set(result["micro"])
+    assert set(result["per_area"]) == set(strategy.area_codes())
+
+
+def test_classify_commands(classified: Engine, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = db_url
+    assert cli("classify", "run", "--db", db, "--json") == 0
+    assert json.loads(capsys.readouterr().out)["projects"] == 7
+    project = _project(classified, "A70001")
+    assert cli("classify", "explain", str(project), "--db", db) == 0
+    assert "nearest labelled examples" in capsys.readouterr().out
+    assert cli("classify", "review", "--db", db, "--json", "--limit", "3") == 0
+    assert len(json.loads(capsys.readouterr().out)["queue"]) == 3
+    assert cli("classify", "accept", str(project), "I.4", "--db", db, "--by", "tester") == 0
+    assert "accepted I.4" in capsys.readouterr().out
+    gold = tmp_path / "gold.csv"
+    gold.write_text("id,text,lang,areas\na,Tuulivoimapuiston rakentaminen,fi,I.4\nb,Nuorten työpajatoiminta,fi,none\n"
+                    "c,Hydrogen valleys for the Arctic,en,I.4\nd,Museum of modern art visitors,en,III.2\n",
+                    encoding="utf-8")  # fmt: skip
+    assert cli("classify", "evaluate", "--gold", gold, "--db", db, "--json") == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["n"] == 4 and figures["setup"]["excluded_from_training"] == 0
