@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, cli, cordis_zip
 from sqlalchemy import Engine, select
 
+from helpers import FIXTURES, cli, cordis_zip
 from smartspec.classify import (
     Toolkit,
     decide,
@@ -20,9 +20,9 @@ from smartspec.classify import (
     run,
     score_gold,
 )
+from smartspec.classify.lexical import LexicalScorer
 from smartspec.classify.metrics import evaluate
 from smartspec.classify.normalise import SnowballNormaliser, split_structure, voikko_available
-from smartspec.classify.lexical import LexicalScorer
 from smartspec.errors import InputError
 from smartspec.ingest import import_path
 from smartspec.store import models as m

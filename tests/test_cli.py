@@ -14,7 +14,9 @@ from smartspec.cli.main import create_app
 
 COMMANDS = [
     [], ["init"], ["import"], ["import", "cordis"], ["import", "eura"], ["import", "csv"], ["imports"], ["stats"],
-    ["strategy"], ["strategy", "validate"], ["strategy", "show"], ["backup"], ["fetch"], ["demo"],
+    ["strategy"], ["strategy", "validate"], ["strategy", "show"], ["backup"], ["fetch"], ["demo"], ["classify"],
+    ["classify", "run"], ["classify", "explain"], ["classify", "evaluate"], ["classify", "review"],
+    ["classify", "accept"], ["classify", "reject"], ["classify", "add"],
 ]  # fmt: skip
 
 
@@ -29,7 +31,7 @@ def test_every_registered_command_is_listed() -> None:
     app = create_app()
     names = {command.name or command.callback.__name__ for command in app.registered_commands if command.callback}
     groups = {group.name for group in app.registered_groups}
-    assert names | groups == {"init", "import", "imports", "stats", "strategy", "backup", "fetch", "demo"}
+    assert names | groups == {"init", "import", "imports", "stats", "strategy", "classify", "backup", "fetch", "demo"}
 
 
 def test_import_then_stats_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
