@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from smartspec.cli import classify as classify_commands
 from smartspec.cli import demo as demo_commands
-from smartspec.cli import imports, store
+from smartspec.cli import imports, monitor, store
 from smartspec.cli import strategy as strategy_commands
 from smartspec.cli.common import dispose_engines, errors, setup_logging
 from smartspec.errors import SmartspecError
@@ -32,6 +32,9 @@ def create_app() -> typer.Typer:
     app.command()(store.stats)
     app.add_typer(strategy_commands.app, name="strategy")
     app.add_typer(classify_commands.app, name="classify")
+    app.command()(monitor.indicators)
+    app.add_typer(monitor.register_app, name="register")
+    app.command()(monitor.report)
     app.command()(store.backup)
     app.command()(demo_commands.fetch)
     app.command()(demo_commands.demo)

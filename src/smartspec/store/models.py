@@ -338,6 +338,25 @@ class ClassifierModel(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class IndicatorValue(Base):
+    """One indicator value per region, year and (where meaningful) competence area, with its records."""
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (Index("ix_indicator_value_year", "year", "indicator"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    strategy_id: Mapped[int] = mapped_column(ForeignKey("strategy_version.id", ondelete="CASCADE"))
+    indicator: Mapped[str] = mapped_column(String(60))
+    region_code: Mapped[str | None] = mapped_column(String(10))
+    year: Mapped[int] = mapped_column(Integer)
+    area_code: Mapped[str | None] = mapped_column(String(20))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(40))
+    record_kind: Mapped[str] = mapped_column(String(40))  # what record_ids are: project, participation, …
+    record_ids: Mapped[list[Any]] = mapped_column(default=list)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 # Registers (goals 4-6) --------------------------------------------------------------------------------------
 
 

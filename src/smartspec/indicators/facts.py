@@ -1,0 +1,81 @@
+"""The facts indicators are computed from, read from the store once per run."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from smartspec.store import models as m
+from smartspec.store import sync_strategy
+from smartspec.strategy import Strategy
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: int
+    project_id: int
+    organisation_id: int
+    region: str | None  # the strategy region of the participation's location, if any
+    country: str | None
+    ec_cents: int
+    public_cents: int
+
+
+@dataclass
+class Facts:
+    strategy: Strategy
+    strategy_id: int
+    year_of: dict[int, int]  # project id → start year
+    source_of: dict[int, str]
+    areas_of: dict[int, set[str]]  # project id → area codes (classified projects only)
+    participants: dict[int, list[Participant]]  # project id → its participations
+    org_type: dict[int, str | None] = field(default_factory=dict)
+
+    def projects_in(self, region: str, years: range) -> list[int]:
+        return [p for p, parts in self.participants.items()
+                if self.year_of.get(p) in years and any(x.region == region for x in parts)]  # fmt: skip
+
+    def regions_of(self, project: int) -> set[str]:
+        return {x.region for x in self.participants[project] if x.region}
+
+
+_CALL_YEAR = re.compile(r"-(20[0-9]{2})-")
+
+
+def call_year(topic: str | None) -> int | None:
+    """The year in a call topic code (HORIZON-CL5-2022-D3-01-01 → 2022): CORDIS gives many projects no start
+    date in the shared extracts, and their call year is the nearest fact (projects start within about a year)."""
+    if not topic:
+        return None
+    match = _CALL_YEAR.search(topic)
+    return int(match.group(1)) if match else None
+
+
+def load_facts(session: Session, strategy: Strategy) -> Facts:
+    from smartspec.classify.service import effective_labels  # a sibling service, read-only use
+
+    strategy_id = sync_strategy(session, strategy).id
+    nuts = strategy.nuts_to_region()
+    year_of, source_of = {}, {}
+    projects = select(m.Project.id, m.Project.start_date, m.Project.source, m.Project.call_topic)
+    for project_id, start, source, topic in session.execute(projects):
+        year = start.year if start is not None else call_year(topic)
+        if year is not None:
+            year_of[project_id] = year
+        source_of[project_id] = source
+    participants: dict[int, list[Participant]] = defaultdict(list)
+    query = select(m.Participation.id, m.Participation.project_id, m.Participation.organisation_id,
+                   m.Participation.nuts_code, m.Participation.country, m.Participation.ec_contribution_cents,
+                   m.Participation.public_funding_cents)  # fmt: skip
+    for pid, project, org, code, country, ec, public in session.execute(query):
+        participants[project].append(
+            Participant(pid, project, org, nuts.get(code or ""), country, ec or 0, public or 0)
+        )
+    labels = effective_labels(session, strategy_id)
+    areas_of = {project: {c for c in codes if c.count(".") == 1} for project, codes in labels.items()}
+    org_type = {org: kind for org, kind in session.execute(select(m.Organisation.id, m.Organisation.org_type))}  # noqa: C416
+    return Facts(strategy, strategy_id, year_of, source_of, areas_of, dict(participants), org_type)
