@@ -48,6 +48,7 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/import_cordis.py
 	$(BIN)/python bench/classify_titles.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache smartspec.db smartspec.db-*

@@ -5,10 +5,12 @@ Skips when ../shared/data is not there (it is on the development and CI machines
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import io
 import json
+import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -27,17 +29,24 @@ EURA = SHARED_DATA / "eura_structural_funds_fi" / "eura_2014_2020_projects.csv"
 
 
 @pytest.fixture(scope="module")
-def demo_stats(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict[str, float]]]:
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store with what `smartspec demo` imports (CORDIS Horizon Europe, EURA 2014-2020), via the CLI."""
     folder = tmp_path_factory.mktemp("demo")
     db = f"sqlite:///{folder / 'demo.db'}"
-    assert cli("demo", "--db", db, "--data-dir", SHARED_DATA) == 0
+    assert cli("init", "--db", db) == 0
+    assert cli("import", "cordis", HE, "--db", db) == 0
+    assert cli("import", "eura", EURA, "--db", db) == 0
+    return db
+
+
+@pytest.fixture(scope="module")
+def demo_stats(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict[str, float]]]:
+    folder = tmp_path_factory.mktemp("stats")
     figures = {}
     for source in ("cordis", "eura"):
         out = folder / f"{source}.json"
-        import contextlib
-
         with out.open("w") as handle, contextlib.redirect_stdout(handle):
-            assert cli("stats", "--db", db, "--json", "--source", source) == 0
+            assert cli("stats", "--db", demo_db, "--json", "--source", source) == 0
         figures[source] = json.loads(out.read_text())["regions"]
     return figures
 
@@ -92,3 +101,68 @@ def test_eura_figures_match_the_raw_file(demo_stats: dict[str, dict[str, dict[st
         ours = demo_stats["eura"][region]
         assert ours["projects"] == len(projects[region]), region
         assert ours["public_funding_eur"] == granted[region], region
+
+
+_CALL_YEAR = re.compile(r"-(20[0-9]{2})-")
+
+
+def _cordis_years() -> dict[str, int]:
+    """A project's start year, or its call topic's year where the files give no start date."""
+    starts: dict[str, int] = {}
+    topics: dict[str, str] = {}
+    for row in _rows(HE / "fi_projects.csv"):
+        if row["startDate"]:
+            starts[row["projectID"]] = int(row["startDate"][:4])
+        if row["topic"]:
+            topics[row["projectID"]] = row["topic"]
+    for row in _rows(HE / "hopon_projects_text_2023-2026.csv.gz"):
+        if row["startDate"]:
+            starts[row["projectID"]] = int(row["startDate"][:4])
+        topics.setdefault(row["projectID"], row["topics"])
+    for row in _rows(HE / "eu_all_topics_2026-04.csv.gz"):
+        topics[row["projectID"]] = row["topic"]
+    years = {}
+    for project, topic in topics.items():
+        match = _CALL_YEAR.search(topic or "")
+        if match:
+            years[project] = int(match.group(1))
+    years.update(starts)
+    return years
+
+
+def _indicator_values(db: str, year: int, region: str, folder: Path) -> dict[str, float]:
+    out = folder / f"indicators-{year}.json"
+    with out.open("w") as handle, contextlib.redirect_stdout(handle):
+        assert cli("indicators", "--year", str(year), "--region", region, "--db", db, "--json") == 0
+    data = json.loads(out.read_text())
+    return {v["indicator"]: v["value"] for v in data["values"] if v["area"] is None}
+
+
+def test_indicators_match_the_raw_files(demo_db: str, tmp_path: Path) -> None:
+    """Five indicator values for Pohjois-Pohjanmaa 2022 and Lappi 2015, recomputed from the CSVs."""
+    years = _cordis_years()
+    merged = _cordis_participations()
+    countries: dict[str, set[str]] = defaultdict(set)
+    for name in sorted(p.name for p in HE.iterdir() if "participants" in p.name):
+        for row in _rows(HE / name):
+            countries[row["projectID"]].add(row["country"])
+    oulu = {
+        project for (project, _), entry in merged.items() if entry.get("nuts") == "FI1D9" and years.get(project) == 2022
+    }
+    funding = sum(Decimal(entry.get("ec", "0")) for (project, _), entry in merged.items()
+                  if entry.get("nuts") == "FI1D9" and years.get(project) == 2022)  # fmt: skip
+    abroad = {project for project in oulu if countries[project] - {"FI"}}
+    ours = _indicator_values(demo_db, 2022, "FI1D9", tmp_path)
+    assert ours["g1_projects"] == len(oulu)
+    assert Decimal(str(ours["g2_eu_funding"])) == funding.quantize(Decimal("0.01"))
+    assert ours["g1_international"] == len(abroad)
+
+    lapland, granted = set(), 0
+    for row in _rows(EURA):
+        if (row["authority_type"] == "maakuntaliitto" and row["authority_nuts_2021"] == "FI1D7"
+                and row["Toteuttajan nimi"].strip() and row["Aloitus_iso"].startswith("2015")):  # fmt: skip
+            lapland.add(row["Koodi"])
+            granted += int(row["Myönnetty EU- ja valtion rahoitus"] or 0)
+    ours = _indicator_values(demo_db, 2015, "FI1D7", tmp_path)
+    assert ours["g1_projects"] == len(lapland) > 0
+    assert ours["g2_public_funding"] == granted

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
 from smartspec.classify import area_region_counts
 from smartspec.classify import run as classify_projects
@@ -15,9 +17,14 @@ from smartspec.cli.imports import run as run_import
 from smartspec.cli.store import init, stats
 from smartspec.config import Settings
 from smartspec.errors import DataMissingError
+from smartspec.indicators import compute_and_store
+from smartspec.indicators.facts import load_facts
 from smartspec.ingest.fetch import fetch as fetch_files
 from smartspec.ingest.fetch import missing_data_message
+from smartspec.report import build as build_report
+from smartspec.report import write as write_report
 from smartspec.store import session_factory
+from smartspec.strategy import Strategy
 
 # What the demo imports, relative to the data directory: the shared layout first, then what `fetch` saves.
 DEMO_SOURCES = (
@@ -80,6 +87,28 @@ def demo(
     console.print(f"Classified {result.projects:,} projects (model {result.model_version}, "
                   f"{result.embedded:,} texts embedded, the rest from the cache).")  # fmt: skip
     print_area_table(config.database_url, lang)
+    # The monitoring report for the latest year with enough projects, in both languages.
+    year = report_year(engine, strategy)
+    compute_and_store(engine, strategy, [year - 1, year])
+    out = Path("smartspec-reports")
+    for report_lang, stem in (("fi", "raportti"), ("en", "report")):
+        document = build_report(engine, strategy, year, report_lang, folder)
+        for output in ("html", "pdf"):
+            write_report(document, out / f"{stem}-{year}.{output}", output)
+    console.print(f"Monitoring report {year}: {out}/raportti-{year}.pdf (fi), {out}/report-{year}.pdf (en), and HTML.")
+
+
+def report_year(engine: Engine, strategy: Strategy, minimum: int = 20) -> int:
+    """The latest past year in which the strategy's regions have at least ``minimum`` projects."""
+    with session_factory(engine)() as session:
+        facts = load_facts(session, strategy)
+    counts: dict[int, int] = {}
+    for project, parts in facts.participants.items():
+        year = facts.year_of.get(project)
+        if year is not None and any(p.region for p in parts):
+            counts[year] = counts.get(year, 0) + 1
+    past = [y for y, n in counts.items() if n >= minimum and y < dt.date.today().year]
+    return max(past) if past else dt.date.today().year - 1
 
 
 def fetch(

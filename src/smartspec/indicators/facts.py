@@ -77,5 +77,5 @@ def load_facts(session: Session, strategy: Strategy) -> Facts:
         )
     labels = effective_labels(session, strategy_id)
     areas_of = {project: {c for c in codes if c.count(".") == 1} for project, codes in labels.items()}
-    org_type = {org: kind for org, kind in session.execute(select(m.Organisation.id, m.Organisation.org_type))}  # noqa: C416
+    org_type = {org: kind for org, kind in session.execute(select(m.Organisation.id, m.Organisation.org_type))}
     return Facts(strategy, strategy_id, year_of, source_of, areas_of, dict(participants), org_type)

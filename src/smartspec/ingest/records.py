@@ -152,7 +152,7 @@ def _in_projects(column: Any, ids: set[int]) -> Any:
 
 def _funding_sources(session: Session, codes: set[str]) -> dict[str, int]:
     table = m.FundingSource.__table__
-    known: dict[str, int] = {code: id_ for code, id_ in session.execute(select(table.c.code, table.c.id))}  # noqa: C416
+    known: dict[str, int] = {code: id_ for code, id_ in session.execute(select(table.c.code, table.c.id))}
     for code in sorted(codes - known.keys()):
         name_fi, name_en, kind = FUNDING_SOURCES.get(code, (code, code, "other"))
         source = m.FundingSource(code=code, name_fi=name_fi, name_en=name_en, kind=kind)

@@ -64,7 +64,7 @@ def build(engine: Engine, strategy: Strategy, year: int, lang: str, data_dir: Pa
         current = compute(session, strategy, year, facts=facts)
         previous = compute(session, strategy, year - 1, facts=facts)
         gaps = alerts(current, previous, session, strategy)
-        imports = {  # noqa: C416 - rows are not pairs
+        imports = {
             source: finished
             for source, finished in session.execute(
                 select(m.ImportBatch.source, func.max(m.ImportBatch.finished_at))

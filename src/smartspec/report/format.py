@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -21,14 +22,15 @@ def money(value: float | None, lang: str) -> str:
     """Whole euros: "1 234 567 €" in Finnish, "€1,234,567" in English."""
     if value is None:
         return "–"
-    text = number(round(value), lang)
-    return f"{text} €" if lang == "fi" else f"€{text}"
+    whole = int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))  # 0.5 rounds up, as in accounts
+    text = number(whole, lang)
+    return f"{text}\u00a0€" if lang == "fi" else f"€{text}"
 
 
 def percent(value: float | None, lang: str) -> str:
     if value is None:
         return "–"
-    return str(format_percent(value, format="#,##0 %", locale=LOCALES[lang]))
+    return str(format_percent(value, format="#,##0\u00a0%" if lang == "fi" else "#,##0%", locale=LOCALES[lang]))
 
 
 def date(value: dt.date, lang: str) -> str:

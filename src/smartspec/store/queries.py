@@ -83,7 +83,7 @@ def store_counts(session: Session) -> dict[str, int]:
 
 def projects_by_source(session: Session) -> dict[str, int]:
     query = select(m.Project.source, func.count()).group_by(m.Project.source).order_by(m.Project.source)
-    return {source: count for source, count in session.execute(query)}  # noqa: C416 (rows are not pairs)
+    return {source: count for source, count in session.execute(query)}
 
 
 def import_log(session: Session, limit: int = 50) -> list[m.ImportBatch]:

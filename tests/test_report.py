@@ -1,0 +1,64 @@
+"""The annual report: both languages, Finnish number formats, every goal, a map, and a real PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import Engine
+
+from conftest import SHARED_DATA
+from helpers import FIXTURES, cli, cordis_zip
+from smartspec.errors import InputError
+from smartspec.ingest import import_path
+from smartspec.report import build, write
+from smartspec.report import format as fmt
+from smartspec.strategy import Strategy
+
+
+@pytest.fixture
+def store(engine: Engine, strategy: Strategy, tmp_path: Path) -> Engine:
+    import_path(engine, "cordis", cordis_zip(tmp_path / "c.zip"), strategy)
+    import_path(engine, "eura", FIXTURES / "eura" / "eura2014.csv", strategy)
+    return engine
+
+
+def test_finnish_and_english_formats() -> None:
+    assert fmt.money(1234567.4, "fi") == "1\u00a0234\u00a0567\u00a0€"
+    assert fmt.money(1234567.4, "en") == "€1,234,567"
+    assert fmt.percent(0.256, "fi") == "26\u00a0%"
+    assert fmt.number(1234.5, "fi", 2) == "1\u00a0234,50"
+    assert fmt.change(150, 100, "fi") == "+50\u00a0%" and fmt.change(1, 0, "en") == "new"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_report_in_both_languages(store: Engine, strategy: Strategy, tmp_path: Path) -> None:
+    data_dir = SHARED_DATA if (SHARED_DATA / "finland_regions_geo").is_dir() else None
+    fi = build(store, strategy, 2023, "fi", data_dir)
+    en = build(store, strategy, 2023, "en", data_dir)
+    for goal in strategy.goals:
+        assert escape(goal.label.fi) in fi.html and escape(goal.label.en) in en.html
+    assert "500\u00a0001\u00a0€" in fi.html  # Oulu's EU funding in HYDRO-NORTH, Finnish style
+    assert "€500,001" in en.html
+    assert "Menetelmät ja lähteet" in fi.html and "CC BY 4.0" in fi.html
+    assert fi.html.count("<svg") >= 2
+    if data_dir is not None:
+        assert "map_missing" not in fi.context or not fi.context["map_missing"]
+    pdf = write(fi, tmp_path / "raportti.pdf", "pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF")
+    from weasyprint import HTML
+
+    assert len(HTML(string=fi.html).render().pages) >= 6  # summary, goals, methods
+    with pytest.raises(InputError, match="unknown language"):
+        build(store, strategy, 2023, "sv")
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_report_command(store: Engine, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "report.html"
+    assert cli("report", "--year", "2023", "--lang", "en", "--format", "html", "--out", out, "--db", db_url) == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert cli("report", "--year", "2023", "--format", "docx", "--out", tmp_path / "r.docx", "--db", db_url) == 2
+    assert "use --format html or --format pdf" in capsys.readouterr().err
