@@ -93,3 +93,5 @@ class BarProgress:
 def setup_logging() -> None:
     """Plain log lines on stderr; warnings only, so that command output stays readable."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # WeasyPrint warns on every PDF where Debian's libharfbuzz-subset0 is missing; the PDF is the same.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)

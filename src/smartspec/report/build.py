@@ -91,6 +91,8 @@ def build(engine: Engine, strategy: Strategy, year: int, lang: str, data_dir: Pa
         ("g2_public_funding", "money"),
     ):
         a, b = _total(now, indicator, regions), _total(before, indicator, regions)
+        if a == 0 and b == 0:
+            continue  # no data for either year (e.g. structural funds outside their programme period)
         headline.append(
             {
                 "title": catalogue.get(indicator).title.get(lang),
