@@ -14,7 +14,8 @@ def test_facade_exports_exactly_its_api() -> None:
     for name in smartspec.__all__:
         assert hasattr(smartspec, name), name
     public = {name for name in vars(smartspec) if not name.startswith("_")} - {
-        "classify", "cli", "config", "errors", "ingest", "store", "strategy",  # the subpackages themselves
+        # the subpackages themselves
+        "classify", "cli", "config", "errors", "indicators", "ingest", "report", "store", "strategy",
     }  # fmt: skip
     assert public <= set(smartspec.__all__)
 

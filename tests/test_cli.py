@@ -16,7 +16,8 @@ COMMANDS = [
     [], ["init"], ["import"], ["import", "cordis"], ["import", "eura"], ["import", "csv"], ["imports"], ["stats"],
     ["strategy"], ["strategy", "validate"], ["strategy", "show"], ["backup"], ["fetch"], ["demo"], ["classify"],
     ["classify", "run"], ["classify", "explain"], ["classify", "evaluate"], ["classify", "review"],
-    ["classify", "accept"], ["classify", "reject"], ["classify", "add"],
+    ["classify", "accept"], ["classify", "reject"], ["classify", "add"], ["indicators"], ["report"], ["register"],
+    ["register", "add"], ["register", "import"], ["register", "export"],
 ]  # fmt: skip
 
 
@@ -31,7 +32,8 @@ def test_every_registered_command_is_listed() -> None:
     app = create_app()
     names = {command.name or command.callback.__name__ for command in app.registered_commands if command.callback}
     groups = {group.name for group in app.registered_groups}
-    assert names | groups == {"init", "import", "imports", "stats", "strategy", "classify", "backup", "fetch", "demo"}
+    assert names | groups == {"init", "import", "imports", "stats", "strategy", "classify", "backup", "fetch", "demo",
+                              "indicators", "register", "report"}  # fmt: skip
 
 
 def test_import_then_stats_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
