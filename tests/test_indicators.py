@@ -180,3 +180,24 @@ def test_indicators_command(store: Engine, db_url: str, capsys: pytest.CaptureFi
     projects = next(v for v in data["values"] if v["indicator"] == "g1_projects")
     assert projects["value"] == 1 and projects["records"]["kind"] == "project"
     assert cli("indicators", "--year", "2023", "--db", db_url, "--region", "XX") == 2
+
+
+def test_register_commands(store: Engine, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("register", "add", "network", "network=ECA", "region=FI1D2", "year_from=2020", "--db", db_url) == 0
+    assert "network: inserted" in capsys.readouterr().out
+    assert cli("register", "add", "network", "network=ECA", "bogus", "--db", db_url) == 2
+    assert "is not field=value" in capsys.readouterr().err
+    assert cli("register", "add", "network", "network=NOPE", "region=FI1D2", "--db", db_url) == 2
+    assert "not one the strategy names" in capsys.readouterr().err
+    actions = tmp_path / "actions.csv"
+    actions.write_text("region;kind;title;date;priority\nFI1D2;news;S3 uutiskirje;2023-02-01;II\n", encoding="utf-8")
+    assert cli("register", "import", "communication", actions, "--db", db_url, "--json") == 0
+    assert '"inserted": 1' in capsys.readouterr().out
+    out = tmp_path / "out.csv"
+    assert cli("register", "export", "communication", out, "--db", db_url) == 0
+    assert "S3 uutiskirje" in out.read_text(encoding="utf-8")
+    assert cli("register", "export", "nonsense", out, "--db", db_url) == 2
+    capsys.readouterr()
+    assert cli("indicators", "--year", "2023", "--db", db_url, "--lang", "fi") == 0
+    text = capsys.readouterr().out
+    assert "Viestintätoimenpiteet" in text and "Indikaattorit 2023" in text
