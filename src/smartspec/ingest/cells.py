@@ -44,6 +44,12 @@ class Cells:
     def text(self, column: int | None) -> str | None:
         return clean(self.values[column]) if column is not None else None
 
+    def code(self, column: int | None) -> str | None:
+        """A short code cell (id, country, NUTS, role): trimmed, blank means None. Cheaper than text()."""
+        if column is None:
+            return None
+        return self.values[column].strip() or None
+
     def parsed(self, column: int | None, parser: Callable[[str | None], Any], hint: str) -> Any:
         if column is None:
             return None

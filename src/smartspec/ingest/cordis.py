@@ -191,8 +191,8 @@ class CordisImporter:
         seen_projects: set[ProjectKey] = set()
         seen_organisations: dict[tuple[str, ...], int] = {}
         for c.line, c.values in self.context.rows(table, f"CORDIS participants ({Path(table.name).name})"):
-            raw_id = c.text(i_project)
-            pic, name = c.text(i_pic), c.text(i_name)
+            raw_id = c.code(i_project)
+            pic, name = c.code(i_pic), c.text(i_name)
             if not raw_id or not (pic or name):
                 self.context.reject(table, c.line, i_project if not raw_id else i_pic,
                                     "the row names no project or no organisation",
@@ -203,12 +203,12 @@ class CordisImporter:
                                     "check that the columns are in the right order")  # fmt: skip
                 continue
             key = self.project_key(f"rcn:{raw_id}" if eunets else raw_id)
-            country = c.text(i_country)
+            country = c.code(i_country)
             country = "GR" if country == "EL" else country  # CORDIS writes Greece as EL
-            nuts = c.text(i_nuts)
+            nuts = c.code(i_nuts)
             ec = c.parsed(i_ec, parse_amount_cents, AMOUNT_HINT)
             participation = {
-                "role": c.text(i_role), "position": c.parsed(i_order, parse_int, "write the order as a number"),
+                "role": c.code(i_role), "position": c.parsed(i_order, parse_int, "write the order as a number"),
                 "ec_contribution_cents": ec, "public_funding_cents": ec,
                 "net_ec_contribution_cents": c.parsed(i_net, parse_amount_cents, AMOUNT_HINT),
                 "total_cost_cents": c.parsed(i_cost, parse_amount_cents, AMOUNT_HINT),
