@@ -16,11 +16,15 @@ def guess_language(text: str) -> str:
 
 def project_text(project: m.Project, labels: list[str]) -> tuple[str, str]:
     """(text, language) of a project: title, summary, call topic and its EuroSciVoc labels."""
-    parts = [project.title or project.acronym or "", project.summary or ""]
+    parts = [project.title or "", project.summary or ""]
     if project.call_topic_title:
         parts.append(f"Call: {project.call_topic_title}.")
     if labels:
-        parts.append("Fields: " + "; ".join(labels) + ".")
+        parts.append("Fields: " + "; ".join(sorted(labels)) + ".")
+    if not any(part.strip() for part in parts):
+        parts = [project.acronym or ""]  # a bare acronym says little, but it is all there is
+    # Without a title the acronym is left out: projects of the same call and fields then share one text, which is
+    # embedded once (most CORDIS projects in the EU-wide extracts have no title or abstract).
     text = " ".join(part.strip() for part in parts if part and part.strip())
     lang = project.language or guess_language(text)
     return text, lang if lang in ("fi", "en") else guess_language(text)
