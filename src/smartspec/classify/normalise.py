@@ -15,7 +15,7 @@ Hand-written glue, because no library combines stemming, lemmatisation and compo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import pairwise
 from typing import Protocol
@@ -48,6 +48,14 @@ def words(text: str) -> list[str]:
     return [w.casefold() for w in WORD.findall(text)]
 
 
+def content_words(text: str, lang: str) -> Iterator[str]:
+    """The words of ``text`` that can carry a topic: no stop words, nothing shorter than two letters."""
+    stop = STOPWORDS.get(lang, set())
+    for word in words(text):
+        if word not in stop and len(word) >= 2:
+            yield word
+
+
 class SnowballNormaliser:
     """Snowball stems; long Finnish words also give the vocabulary stems they contain."""
 
@@ -64,11 +72,8 @@ class SnowballNormaliser:
         return str(self._stemmers["en" if lang == "en" else "fi"].stemWord(word))
 
     def terms(self, text: str, lang: str) -> list[str]:
-        stop = STOPWORDS.get(lang, set())
         out: list[str] = []
-        for word in words(text):
-            if word in stop or len(word) < 2:
-                continue
+        for word in content_words(text, lang):
             for piece in word.split("-"):
                 if not piece:
                     continue
@@ -114,11 +119,8 @@ class VoikkoNormaliser:
         return str(analyses[0].get("BASEFORM", piece)).casefold() if analyses else piece
 
     def terms(self, text: str, lang: str) -> list[str]:
-        stop = STOPWORDS.get(lang, set())
         out: list[str] = []
-        for word in words(text):
-            if word in stop or len(word) < 2:
-                continue
+        for word in content_words(text, lang):
             if lang == "en":
                 out.append(str(self._english.stemWord(word)))
             else:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from smartspec.classify import area_region_counts
 from smartspec.classify import run as classify_projects
@@ -16,15 +15,13 @@ from smartspec.cli.common import DbOption, JsonOption, console, engine_for, prin
 from smartspec.cli.imports import run as run_import
 from smartspec.cli.store import init, stats
 from smartspec.config import Settings
-from smartspec.errors import DataMissingError
 from smartspec.indicators import compute_and_store
-from smartspec.indicators.facts import load_facts
+from smartspec.indicators.facts import Facts, load_facts
 from smartspec.ingest.fetch import fetch as fetch_files
 from smartspec.ingest.fetch import missing_data_message
 from smartspec.report import build as build_report
 from smartspec.report import write as write_report
 from smartspec.store import session_factory
-from smartspec.strategy import Strategy
 
 # What the demo imports, relative to the data directory: the shared layout first, then what `fetch` saves.
 DEMO_SOURCES = (
@@ -88,26 +85,24 @@ def demo(
                   f"{result.embedded:,} texts embedded, the rest from the cache).")  # fmt: skip
     print_area_table(config.database_url, lang)
     # The monitoring report for the latest year with enough projects, in both languages.
-    year = report_year(engine, strategy)
-    compute_and_store(engine, strategy, [year - 1, year])
+    with session_factory(engine)() as session:
+        facts = load_facts(session, strategy)  # read once, shared by the indicators and both reports
+    year = report_year(facts)
+    compute_and_store(engine, strategy, [year - 1, year], facts=facts)
     out = Path("smartspec-reports")
     for report_lang, stem in (("fi", "raportti"), ("en", "report")):
-        document = build_report(engine, strategy, year, report_lang, folder)
+        document = build_report(engine, strategy, year, report_lang, folder, facts=facts)
         for output in ("html", "pdf"):
             write_report(document, out / f"{stem}-{year}.{output}", output)
     console.print(f"Monitoring report {year}: {out}/raportti-{year}.pdf (fi), {out}/report-{year}.pdf (en), and HTML.")
 
 
-def report_year(engine: Engine, strategy: Strategy, minimum: int = 20) -> int:
+def report_year(facts: Facts, minimum: int = 20) -> int:
     """The latest past year in which the strategy's regions have at least ``minimum`` projects."""
-    with session_factory(engine)() as session:
-        facts = load_facts(session, strategy)
-    counts: dict[int, int] = {}
-    for project, parts in facts.participants.items():
-        year = facts.year_of.get(project)
-        if year is not None and any(p.region for p in parts):
-            counts[year] = counts.get(year, 0) + 1
-    past = [y for y, n in counts.items() if n >= minimum and y < dt.date.today().year]
+    per_year: dict[int, set[int]] = {}
+    for (_, year), projects in facts.by_region_year.items():
+        per_year.setdefault(year, set()).update(projects)
+    past = [y for y, found in per_year.items() if len(found) >= minimum and y < dt.date.today().year]
     return max(past) if past else dt.date.today().year - 1
 
 
@@ -115,10 +110,7 @@ def fetch(
     dest: Annotated[Path, typer.Option(help="Folder to download into")] = Path("data"),
 ) -> None:
     """Download the official CORDIS files from their publisher (needs internet). / Lataa CORDIS-aineistot."""
-    try:
-        saved = fetch_files(dest)
-    except DataMissingError:
-        raise
+    saved = fetch_files(dest)
     for path in saved:
         console.print(f"saved {path}")
     console.print(f"Now run: SMARTSPEC_DATA_DIR={dest} smartspec demo")

@@ -217,13 +217,8 @@ def eu_funding_per_capita(c: Context) -> list[Value]:
 
 @indicator("share_of_finland")
 def share_of_finland(c: Context) -> list[Value]:
-    finland = sum(
-        x.ec_cents
-        for p, parts in c.facts.participants.items()
-        if c.facts.year_of.get(p) == c.year
-        for x in parts
-        if x.country == "FI"
-    )
+    finland = sum(x.ec_cents for p in c.facts.projects_of(c.this_year()) for x in c.facts.participants[p]
+                  if x.country == "FI")  # fmt: skip
     out = []
     for r in c.regions:
         ids, cents = _funding(c, r, c.this_year(), None, "ec")
@@ -259,7 +254,7 @@ def _area_shares(
 
 def _rca(c: Context, name: str, reference: Callable[[Any], bool]) -> list[Value]:
     window = c.window()
-    in_window = [p for p in c.facts.participants if c.facts.year_of.get(p) in window]
+    in_window = c.facts.projects_of(window)
     ref_area, ref_total = _area_shares(c, in_window, reference)
     out = []
     for r in c.regions:
@@ -431,10 +426,8 @@ def member_funding(c: Context) -> list[Value]:
     out = []
     for r in c.regions:
         ids, cents = [], 0
-        for project, parts in c.facts.participants.items():
-            if c.facts.year_of.get(project) != c.year:
-                continue
-            for x in parts:
+        for project in c.facts.projects_of(c.this_year()):
+            for x in c.facts.participants[project]:
                 if x.organisation_id in members[r] and x.ec_cents:
                     ids.append(x.id)
                     cents += x.ec_cents

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smartspec.classify.service import effective_labels
 from smartspec.store import models as m
 from smartspec.store import sync_strategy
 from smartspec.strategy import Strategy
@@ -34,10 +35,24 @@ class Facts:
     areas_of: dict[int, set[str]]  # project id → area codes (classified projects only)
     participants: dict[int, list[Participant]]  # project id → its participations
     org_type: dict[int, str | None] = field(default_factory=dict)
+    # Projects per year, and per (region, year): built once, since every indicator asks these questions.
+    by_year: dict[int, list[int]] = field(default_factory=dict, init=False)
+    by_region_year: dict[tuple[str, int], list[int]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        for project, parts in self.participants.items():
+            year = self.year_of.get(project)
+            if year is None:
+                continue
+            self.by_year.setdefault(year, []).append(project)
+            for region in {x.region for x in parts if x.region}:
+                self.by_region_year.setdefault((region, year), []).append(project)
 
     def projects_in(self, region: str, years: range) -> list[int]:
-        return [p for p, parts in self.participants.items()
-                if self.year_of.get(p) in years and any(x.region == region for x in parts)]  # fmt: skip
+        return [p for year in years for p in self.by_region_year.get((region, year), [])]
+
+    def projects_of(self, years: range) -> list[int]:
+        return [p for year in years for p in self.by_year.get(year, [])]
 
     def regions_of(self, project: int) -> set[str]:
         return {x.region for x in self.participants[project] if x.region}
@@ -56,8 +71,6 @@ def call_year(topic: str | None) -> int | None:
 
 
 def load_facts(session: Session, strategy: Strategy) -> Facts:
-    from smartspec.classify.service import effective_labels  # a sibling service, read-only use
-
     strategy_id = sync_strategy(session, strategy).id
     nuts = strategy.nuts_to_region()
     year_of, source_of = {}, {}

@@ -41,14 +41,14 @@ def compute(session: Session, strategy: Strategy, year: int, *, population: Path
     return Computed(year, values, loaded)
 
 
-def compute_and_store(engine: Engine, strategy: Strategy, years: list[int], *,
-                      population: Path | None = None) -> dict[int, int]:  # fmt: skip
+def compute_and_store(engine: Engine, strategy: Strategy, years: list[int], *, population: Path | None = None,
+                      facts: Facts | None = None) -> dict[int, int]:  # fmt: skip
     """Compute the years' values and replace the stored ones, in one transaction. Returns values per year."""
     catalogue = load_catalogue()
     units = {entry.id: entry.unit for entry in catalogue.indicators}
     counts = {}
     with session_factory(engine)() as session, session.begin():
-        facts = load_facts(session, strategy)
+        facts = facts or load_facts(session, strategy)
         for year in years:
             computed = compute(session, strategy, year, population=population, facts=facts)
             table = m.IndicatorValue

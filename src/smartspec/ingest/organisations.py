@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from smartspec.ingest.names import name_key
 from smartspec.ingest.parse import business_id_from_vat
 from smartspec.store import models as m
-from smartspec.store.bulk import Counts, allocate_ids, insert_tuples
+from smartspec.store.bulk import Counts, allocate_ids, group_by_columns, insert_tuples
 
 FIELDS = ("pic", "business_id", "vat", "name", "short_name", "name_key", "org_type", "sme", "street",
           "post_code", "city", "country", "nuts_code", "url")  # fmt: skip
@@ -152,10 +152,7 @@ class OrganisationIndex:
                 payload.append((organisation_id, *values))
             insert_tuples(session, m.Organisation, ("id", *FIELDS), payload, {**stamp, "import_batch_id": batch_id})
             self.counts.inserted += len(new)
-        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for change in updates:
-            groups.setdefault(tuple(sorted(change)), []).append(change)
-        for group in groups.values():
+        for group in group_by_columns(updates):
             session.execute(update(m.Organisation), group)
         if self.new_names:
             names = [(self.rows[h]["id"], name, source) for (h, name), source in self.new_names.items()]

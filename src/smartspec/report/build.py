@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 
 from smartspec.errors import InputError
 from smartspec.indicators import alerts, compute, load_catalogue
-from smartspec.indicators.facts import load_facts
+from smartspec.indicators.facts import Facts, load_facts
 from smartspec.indicators.service import as_table
 from smartspec.report import charts
 from smartspec.report import format as fmt
@@ -54,13 +54,14 @@ def _total(values: dict[tuple[str, str | None, str | None], Any], indicator: str
     return float(sum(values[(indicator, r, None)].value for r in regions if (indicator, r, None) in values))
 
 
-def build(engine: Engine, strategy: Strategy, year: int, lang: str, data_dir: Path | None = None) -> Report:
+def build(engine: Engine, strategy: Strategy, year: int, lang: str, data_dir: Path | None = None,
+          facts: Facts | None = None) -> Report:  # fmt: skip
     if lang not in ("fi", "en"):
         raise InputError(f"unknown language {lang!r}", hint="use --lang fi or --lang en")
     t = _t(lang)
     catalogue = load_catalogue()
     with session_factory(engine)() as session:
-        facts = load_facts(session, strategy)
+        facts = facts or load_facts(session, strategy)
         current = compute(session, strategy, year, facts=facts)
         previous = compute(session, strategy, year - 1, facts=facts)
         gaps = alerts(current, previous, session, strategy)
@@ -129,33 +130,20 @@ def build(engine: Engine, strategy: Strategy, year: int, lang: str, data_dir: Pa
         for r in regions
         for i in ("g1_projects", "g1_multi_region", "g1_international")
     ]
-    svgs["g1"] = charts.svg(
-        charts.grouped_bars(
-            catalogue.get("g1_projects").title.get(lang) + f" {year}",
-            g1_rows,
-            category="region",
-            group="series",
-            value="value",
-            value_title=t("projects"),
-        ),
-        locale,
-    )
+
+    def bars(title: str, rows: list[dict[str, Any]], value_title: str) -> str:
+        """Bars per region, one per series (indicator or year)."""
+        spec = charts.grouped_bars(title, rows, category="region", group="series", value="value",
+                                   value_title=value_title)  # fmt: skip
+        return charts.svg(spec, locale)
+
+    svgs["g1"] = bars(catalogue.get("g1_projects").title.get(lang) + f" {year}", g1_rows, t("projects"))
     g2_rows = [
         {"region": names[r], "series": str(y), "value": value(table, "g2_eu_funding", r)}
         for r in regions
         for y, table in ((year - 1, before), (year, now))
     ]
-    svgs["g2"] = charts.svg(
-        charts.grouped_bars(
-            catalogue.get("g2_eu_funding").title.get(lang),
-            g2_rows,
-            category="region",
-            group="series",
-            value="value",
-            value_title="€",
-        ),
-        locale,
-    )
+    svgs["g2"] = bars(catalogue.get("g2_eu_funding").title.get(lang), g2_rows, "€")
     rca_rows = [
         {"area": code, "region": names[r], "rca": value(now, "rca_finland", r, code)}
         for code in strategy.area_codes()

@@ -54,10 +54,6 @@ class KeyedTable:
         for row in session.execute(query):
             self.existing[tuple(row[1 : 1 + width])] = (row[0], tuple(row[1 + width :]))
 
-    def id_of(self, key: Key) -> int | None:
-        found = self.existing.get(key)
-        return found[0] if found else None
-
     def write(
         self,
         session: Session,
@@ -102,13 +98,13 @@ class KeyedTable:
                 [(row_id, *row) for row_id, row in zip(new_ids, to_insert, strict=True)], stamp,
             )  # fmt: skip
             self.counts.inserted += len(to_insert)
-        for group in _same_columns(to_update):
+        for group in group_by_columns(to_update):
             session.execute(update(self.model), group)
             self.counts.updated += len(group)
         return ids
 
 
-def _same_columns(rows: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+def group_by_columns(rows: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """Split update rows into groups with the same columns (one executemany each)."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smartspec.store import models as m
@@ -72,18 +72,6 @@ def region_figures(session: Session, strategy: Strategy, source: str | None = No
         figure.organisations = len(organisations[code])
         figure.multi_region_projects = sum(1 for pid in projects[code] if len(regions_of_project[pid]) >= 2)
     return figures
-
-
-def store_counts(session: Session) -> dict[str, int]:
-    """Rows per main table."""
-    tables = {"projects": m.Project, "organisations": m.Organisation, "participations": m.Participation,
-              "labels": m.ProjectLabel, "import_batches": m.ImportBatch}  # fmt: skip
-    return {name: session.scalar(select(func.count()).select_from(model)) or 0 for name, model in tables.items()}
-
-
-def projects_by_source(session: Session) -> dict[str, int]:
-    query = select(m.Project.source, func.count()).group_by(m.Project.source).order_by(m.Project.source)
-    return {source: count for source, count in session.execute(query)}
 
 
 def import_log(session: Session, limit: int = 50) -> list[m.ImportBatch]:
