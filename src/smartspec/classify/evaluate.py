@@ -19,7 +19,7 @@ from smartspec.classify.training import Example, without
 
 ABLATIONS: dict[str, dict[str, Any]] = {
     "lexical": {"signals": ["lexical", "terms"]},
-    "embeddings": {"signals": ["semantic", "embedding"]},
+    "embeddings": {"signals": ["semantic", "keywords", "embedding"]},
     "combined": {},
 }
 

@@ -1,6 +1,6 @@
 """The area classifier: signals combined by one logistic-regression head per competence area.
 
-Each head sees the standardised dense signals (lexical and semantic scores weighted up, since they are few
+Each head sees the standardised dense signals (lexical, semantic and keyword scores weighted up, since they are few
 and informative), the standardised embedding, and the sparse bag of terms. Class weights are balanced, so an
 area with few examples is not drowned by ``none``. An area is predicted when its probability reaches the
 threshold; a text with no area is ``none``.
@@ -19,15 +19,15 @@ from sklearn.preprocessing import StandardScaler
 
 from smartspec.classify.embed import CachedEmbedder
 from smartspec.classify.lexical import LexicalScorer
-from smartspec.classify.signals import SIGNALS, Batch, Signal, make_signal
+from smartspec.classify.signals import SCORES, SIGNALS, Batch, Signal, make_signal
 from smartspec.strategy import Strategy
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "signals": list(SIGNALS),
-    "C": 0.03,  # overall regularisation of the heads
-    "score_weight": 3.0,  # weight of the lexical and semantic score blocks
+    "C": 0.01,  # overall regularisation of the heads
+    "score_weight": 3.0,  # weight of the score blocks (signals.SCORES)
     "terms_weight": 3.0,  # weight of the bag of terms
-    "threshold": 0.6,  # chosen by 5-fold cross-validation on the development gold set
+    "threshold": 0.65,  # chosen by 5-fold cross-validation on the development gold set
 }
 
 
@@ -55,7 +55,7 @@ class AreaModel:
                 if fit:
                     self.scalers[signal.name] = StandardScaler().fit(values)
                 scaled = self.scalers[signal.name].transform(values)
-                weight = self.config["score_weight"] if signal.name in ("lexical", "semantic") else 1.0
+                weight = self.config["score_weight"] if signal.name in SCORES else 1.0
                 blocks.append(sparse.csr_matrix(scaled * weight * root))
             else:
                 blocks.append(sparse.csr_matrix(values) * np.sqrt(self.config["terms_weight"]) * root)

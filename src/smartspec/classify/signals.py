@@ -2,7 +2,8 @@
 
 A signal turns a batch of texts into a feature block. Built-ins: ``lexical`` (TF-IDF cosine and keyword hits
 against the strategy's bilingual descriptions), ``semantic`` (cosine to the areas' embedded descriptions),
-``embedding`` (the text's own embedding) and ``terms`` (a bag of normalised terms learnt from labelled
+``keywords`` (cosine to each of the areas' keywords embedded one by one, a lexicon matched by meaning), ``embedding``
+(the text's own embedding) and ``terms`` (a bag of normalised terms learnt from labelled
 examples). A new signal is one class registered in ``SIGNALS``.
 """
 
@@ -136,6 +137,44 @@ class SemanticSignal:
         return out
 
 
+class KeywordSignal:
+    """The strategy's keywords matched by meaning: each keyword phrase is embedded on its own, and a text gets, per
+    area, its best cosine to one of the area's keywords and the mean of its three best.
+
+    This reaches words the keyword lists do not spell out ("koiravaljakkosafari" is near "safari" and "husky") and
+    crosses languages, which matters for short Finnish titles that share few exact terms with the descriptions.
+    """
+
+    name = "keywords"
+    dense = True
+    TOP = 3
+
+    def __init__(self, strategy: Strategy, embedder: CachedEmbedder) -> None:
+        phrases: list[str] = []
+        owners: list[int] = []
+        for column, area in enumerate(strategy.areas()):
+            items: list[Area | Topic] = [area, *area.topics]
+            for item in items:
+                for lang in ("fi", "en"):
+                    phrases += item.keywords.get(lang)
+                    owners += [column] * len(item.keywords.get(lang))
+        self.vectors = embedder.embed(phrases)
+        self.owners = np.array(owners)
+        self.areas = len(strategy.area_codes())
+
+    def fit(self, batch: Batch, labels: np.ndarray) -> None:
+        return None
+
+    def features(self, batch: Batch) -> np.ndarray:
+        similarity = batch.embeddings @ self.vectors.T
+        out = np.zeros((len(batch), 2 * self.areas), dtype=np.float32)
+        for column in range(self.areas):
+            ranked = np.sort(similarity[:, self.owners == column], axis=1)
+            out[:, column] = ranked[:, -1]
+            out[:, self.areas + column] = ranked[:, -self.TOP :].mean(axis=1)
+        return out
+
+
 class EmbeddingSignal:
     """The text's embedding itself, for the supervised heads."""
 
@@ -169,7 +208,8 @@ def _identity(terms: list[str]) -> list[str]:
     return terms
 
 
-SIGNALS = ("lexical", "semantic", "embedding", "terms")
+SIGNALS = ("lexical", "semantic", "keywords", "embedding", "terms")
+SCORES = ("lexical", "semantic", "keywords")  # the few, informative score blocks the model weights up
 
 
 def make_signal(name: str, strategy: Strategy, scorer: LexicalScorer, embedder: CachedEmbedder) -> Signal:
@@ -177,6 +217,8 @@ def make_signal(name: str, strategy: Strategy, scorer: LexicalScorer, embedder: 
         return LexicalSignal(strategy, scorer)
     if name == "semantic":
         return SemanticSignal(strategy, embedder)
+    if name == "keywords":
+        return KeywordSignal(strategy, embedder)
     if name == "embedding":
         return EmbeddingSignal()
     if name == "terms":

@@ -21,6 +21,7 @@ from smartspec.errors import InputError, Location, Problem
 from smartspec.strategy import Strategy
 
 GOLD_DEV = "gold-dev.csv"
+GOLD_TEST = "gold-test.csv"
 REQUIRED = ("id", "text", "lang", "areas")
 
 
@@ -94,10 +95,19 @@ def load_gold(path: Path, strategy: Strategy) -> list[Example]:
     return parse_gold(text, str(path), strategy)
 
 
+def _shipped(name: str, strategy: Strategy) -> list[Example]:
+    text = (resources.files("smartspec.classify") / "data" / name).read_text(encoding="utf-8")
+    return parse_gold(text, name, strategy)
+
+
 def gold_dev(strategy: Strategy) -> list[Example]:
-    """The development gold set shipped with smartspec (see data/LABELLING.md)."""
-    text = (resources.files("smartspec.classify") / "data" / GOLD_DEV).read_text(encoding="utf-8")
-    return parse_gold(text, GOLD_DEV, strategy)
+    """The development gold set shipped with smartspec: the classifier learns from it (see data/LABELLING.md)."""
+    return _shipped(GOLD_DEV, strategy)
+
+
+def gold_test(strategy: Strategy) -> list[Example]:
+    """The blind test split shipped with smartspec: never learnt from, only scored (see data/LABELLING.md)."""
+    return _shipped(GOLD_TEST, strategy)
 
 
 def label_matrix(examples: Iterable[Example], areas: list[str]) -> np.ndarray:
