@@ -15,14 +15,19 @@ from smartspec.classify import (
     effective_labels,
     explain,
     gold_dev,
+    gold_test,
     load_gold,
     review_queue,
     run,
     score_gold,
 )
+from smartspec.classify.embed import CachedEmbedder
 from smartspec.classify.lexical import LexicalScorer
 from smartspec.classify.metrics import evaluate
+from smartspec.classify.model import AreaModel
 from smartspec.classify.normalise import SnowballNormaliser, split_structure, voikko_available
+from smartspec.classify.signals import KeywordSignal
+from smartspec.classify.training import without
 from smartspec.errors import InputError
 from smartspec.ingest import import_path
 from smartspec.store import models as m
@@ -94,9 +99,42 @@ def test_the_development_gold_set_follows_the_format(strategy: Strategy) -> None
     assert sum(1 for e in examples if not e.areas) > len(examples) / 4  # many none
 
 
+def test_the_test_split_is_blind_to_the_development_set(strategy: Strategy) -> None:
+    held_out = gold_test(strategy)
+    assert {e.lang for e in held_out} == {"fi", "en"} and len(held_out) >= 300
+    assert len(without(held_out, gold_dev(strategy))) == len(held_out)  # no shared id or text
+
+
 @pytest.fixture(scope="module")
 def toolkit(strategy: Strategy) -> Toolkit:
     return Toolkit.build(strategy, None)
+
+
+class _Refusing:
+    """An embedder that fails when asked to run the model."""
+
+    def __init__(self, model_id: str) -> None:
+        self.model_id, self.dim = model_id, 384
+
+    def encode(self, texts: object) -> object:
+        raise AssertionError(f"not in the shipped embeddings: {texts!r}"[:300])
+
+
+def test_shipped_embeddings_cover_the_strategy_and_gold_sets(toolkit: Toolkit, strategy: Strategy) -> None:
+    # After editing keywords or a gold file, run scripts/seed_embeddings.py; evaluation then needs no model run.
+    embedder = CachedEmbedder(_Refusing(toolkit.embedder.model_id))  # type: ignore[arg-type]
+    AreaModel.create(strategy, toolkit.lexical, embedder)
+    embedder.embed([example.text for example in gold_dev(strategy) + gold_test(strategy)])
+
+
+def test_keywords_match_by_meaning_words_the_lists_do_not_spell_out(toolkit: Toolkit, strategy: Strategy) -> None:
+    texts = ["Lumikenkäkävelyt ja pilkkiretket ulkomaisille vieraille", "Kayak tours and glamping for foreign visitors",
+             "Kotiin vietävät palvelut muistisairaille"]  # fmt: skip
+    words = {term for area in strategy.areas() for item in [area, *area.topics] for term in item.keywords.fi}
+    assert not {"lumikenkäkävely", "pilkkiretki", "muistisairas"} & words
+    features = KeywordSignal(strategy, toolkit.embedder).features(toolkit.batch(texts, ["fi", "en", "fi"]))
+    best = [strategy.area_codes()[int(row[:12].argmax())] for row in features]
+    assert best == ["III.2", "III.2", "III.1"]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from smartspec.classify.service import (
     review_queue,
     run,
 )
-from smartspec.classify.training import Example, gold_dev, load_gold
+from smartspec.classify.training import Example, gold_dev, gold_test, load_gold
 
 __all__ = [
     "ABLATIONS",
@@ -23,6 +23,7 @@ __all__ = [
     "effective_labels",
     "explain",
     "gold_dev",
+    "gold_test",
     "load_gold",
     "review_queue",
     "run",
