@@ -65,7 +65,10 @@ def test_commands_on_a_missing_database_say_run_init(tmp_path: Path, capsys: pyt
     assert "smartspec init" in capsys.readouterr().err
 
 
-def test_demo_on_a_data_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_on_a_data_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the demo writes its reports into the working directory
     data = tmp_path / "data"
     (data / "cordis_horizon_europe").mkdir(parents=True)
     for file in (FIXTURES / "cordis_he").iterdir():
@@ -76,6 +79,8 @@ def test_demo_on_a_data_directory(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert cli("demo", "--db", db, "--data-dir", data) == 0
     out = capsys.readouterr().out
     assert "North Ostrobothnia" in out and "620,001" in out
+    assert sorted(path.name for path in (tmp_path / "smartspec-reports").iterdir())[:2] == [
+        "raportti-2025.html", "raportti-2025.pdf"]  # fmt: skip
 
 
 def test_demo_without_data_says_where_to_get_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
