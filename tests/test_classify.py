@@ -195,6 +195,20 @@ def test_explain_shows_terms_and_neighbours(classified: Engine, strategy: Strate
     result = explain(classified, strategy, _project(classified, "A70002"))
     assert result["lang"] == "fi" and result["areas"][0]["probability"] >= result["areas"][-1]["probability"]
     assert len(result["neighbours"]) == 5
+    hydrogen = explain(classified, strategy, _project(classified, "101100001"))
+    energy = next(row for row in hydrogen["areas"] if row["area"] == "I.4")
+    assert len(energy["keywords"]) == 3 and any(
+        "hydrogen" in phrase or "vety" in phrase for phrase, _ in energy["keywords"]
+    )
+    hydrogen_id = _project(classified, "101100001")
+    with session_factory(classified)() as session:  # the stored label keeps the same evidence
+        query = select(m.Classification).where(
+            m.Classification.record_type == "project",
+            m.Classification.record_id == hydrogen_id,
+            m.Classification.code == "I.4",
+        )
+        stored = session.scalars(query).one()  # fmt: skip
+    assert stored.evidence["keywords"] and stored.evidence["probabilities"]["I.4"] >= 0.65
     with pytest.raises(InputError, match="there is no project 999999"):
         explain(classified, strategy, 999999)
     with pytest.raises(InputError, match="is not an area or sub-topic"):

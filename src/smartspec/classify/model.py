@@ -23,6 +23,7 @@ from smartspec.classify.signals import SCORES, SIGNALS, Batch, Signal, make_sign
 from smartspec.strategy import Strategy
 
 DEFAULT_CONFIG: dict[str, Any] = {
+    "format": 2,  # raise when a fitted model's stored form changes, so that stored models are trained anew
     "signals": list(SIGNALS),
     "C": 0.01,  # overall regularisation of the heads
     "score_weight": 3.0,  # weight of the score blocks (signals.SCORES)
@@ -87,6 +88,9 @@ class AreaModel:
             else:
                 columns.append(head.predict_proba(matrix)[:, 1])
         return np.vstack(columns).T
+
+    def signal(self, name: str) -> Signal | None:
+        return next((signal for signal in self.signals if signal.name == name), None)
 
     def decide(self, probabilities: np.ndarray) -> list[list[str]]:
         threshold = self.config["threshold"]

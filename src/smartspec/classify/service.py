@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from smartspec.classify.classifier import Toolkit, stored_model
 from smartspec.classify.model import AreaModel
+from smartspec.classify.signals import KeywordSignal
 from smartspec.classify.text import project_text
 from smartspec.classify.training import Example, gold_dev
 from smartspec.errors import InputError
@@ -170,6 +171,7 @@ def _topics(
 def _rows(model: AreaModel, strategy_id: int, version: str, ids: list[int], probabilities: np.ndarray,
           topics: list[dict[str, tuple[str, float]]], batch: Any) -> list[dict[str, Any]]:  # fmt: skip
     threshold = model.config["threshold"]
+    keywords = model.signal("keywords")
     now = dt.datetime.now(dt.UTC)
     rows = []
     for row, record_id in enumerate(ids):
@@ -186,8 +188,9 @@ def _rows(model: AreaModel, strategy_id: int, version: str, ids: list[int], prob
         for area in chosen:
             index = model.areas.index(area)
             terms = batch.matches[row].terms[index] if batch.matches[row].terms else []
+            near = keywords.nearest(batch.embeddings[row], index) if isinstance(keywords, KeywordSignal) else []
             rows.append({**base, "code": area, "score": round(float(p[index]), 4),
-                         "evidence": {**evidence_base, "terms": terms}})  # fmt: skip
+                         "evidence": {**evidence_base, "terms": terms, "keywords": near}})  # fmt: skip
             if area in topics[row]:
                 code, score = topics[row][area]
                 rows.append({**base, "code": code, "score": round(score, 4), "evidence": {"area": area}})
@@ -298,13 +301,15 @@ def explain(engine: Engine, strategy: Strategy, project_id: int, toolkit: Toolki
     batch._matches = tools.lexical.score([text], [lang], explain=True)
     probabilities = model.probabilities(batch)[0]
     vector = batch.embeddings[0]
+    keywords = model.signal("keywords")
     train_vectors = tools.embedder.embed([e.text for e in examples])
     nearest = np.argsort(-(train_vectors @ vector))[:5]
     return {
         "project_id": project_id, "source": project.source, "source_id": project.source_id, "lang": lang,
         "text": text, "model_version": version, "threshold": model.config["threshold"], "labels": labels,
         "areas": [{"area": area, "label": strategy.find(area).label.get(lang) if strategy.find(area) else area,  # type: ignore[union-attr]
-                   "probability": round(float(p), 3), "terms": batch.matches[0].terms[i]}
+                   "probability": round(float(p), 3), "terms": batch.matches[0].terms[i],
+                   "keywords": keywords.nearest(vector, i) if isinstance(keywords, KeywordSignal) else []}
                   for i, (area, p) in sorted(enumerate(zip(model.areas, probabilities, strict=True)),
                                              key=lambda item: -item[1][1])],
         "neighbours": [{"id": examples[i].id, "similarity": round(float(train_vectors[i] @ vector), 3),

@@ -154,10 +154,10 @@ class KeywordSignal:
         owners: list[int] = []
         for column, area in enumerate(strategy.areas()):
             items: list[Area | Topic] = [area, *area.topics]
-            for item in items:
-                for lang in ("fi", "en"):
-                    phrases += item.keywords.get(lang)
-                    owners += [column] * len(item.keywords.get(lang))
+            own = dict.fromkeys(phrase for item in items for lang in ("fi", "en") for phrase in item.keywords.get(lang))
+            phrases += own
+            owners += [column] * len(own)
+        self.phrases = phrases
         self.vectors = embedder.embed(phrases)
         self.owners = np.array(owners)
         self.areas = len(strategy.area_codes())
@@ -173,6 +173,13 @@ class KeywordSignal:
             out[:, column] = ranked[:, -1]
             out[:, self.areas + column] = ranked[:, -self.TOP :].mean(axis=1)
         return out
+
+    def nearest(self, vector: np.ndarray, column: int) -> list[tuple[str, float]]:
+        """Evidence: the area's keywords nearest in meaning to one text's embedding, with their cosine."""
+        rows = np.flatnonzero(self.owners == column)
+        similarity = self.vectors[rows] @ vector
+        best = rows[np.argsort(-similarity)[: self.TOP]]
+        return [(self.phrases[i], round(float(self.vectors[i] @ vector), 3)) for i in best]
 
 
 class EmbeddingSignal:

@@ -63,7 +63,7 @@ def explain_command(
     db: DbOption = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Why a project has its labels: probabilities, matched terms, nearest labelled examples, reviews."""
+    """Why a project has its labels: probabilities, matched terms and keywords, nearest labelled examples, reviews."""
     config = settings(db)
     engine = engine_for(config)
     result = explain(engine, strategy_for(config), project_id)
@@ -72,10 +72,11 @@ def explain_command(
         return
     console.print(f"[bold]{result['source']} {result['source_id']}[/] ({result['lang']}): {result['text'][:400]}")
     console.print(f"labels: {', '.join(result['labels']) or 'none'} (threshold {result['threshold']})")
-    table = Table("area", "probability", "matched terms")
+    table = Table("area", "probability", "matched terms", "nearest keywords")
     for row in result["areas"][:6]:
         table.add_row(f"{row['area']} {row['label']}", f"{row['probability']:.2f}",
-                      ", ".join(term for term, _ in row["terms"][:6]))  # fmt: skip
+                      ", ".join(term for term, _ in row["terms"][:6]),
+                      ", ".join(f"{phrase} {similarity:.2f}" for phrase, similarity in row["keywords"]))  # fmt: skip
     console.print(table)
     console.print("nearest labelled examples:")
     for n in result["neighbours"]:
