@@ -208,7 +208,7 @@ def test_explain_shows_terms_and_neighbours(classified: Engine, strategy: Strate
             m.Classification.code == "I.4",
         )
         stored = session.scalars(query).one()  # fmt: skip
-    assert stored.evidence["keywords"] and stored.evidence["probabilities"]["I.4"] >= 0.65
+    assert stored.evidence["keywords"] and stored.evidence["probabilities"]["I.4"] >= hydrogen["threshold"]
     with pytest.raises(InputError, match="there is no project 999999"):
         explain(classified, strategy, 999999)
     with pytest.raises(InputError, match="is not an area or sub-topic"):
