@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import Engine, select
 
@@ -25,6 +26,7 @@ from smartspec.classify.embed import CachedEmbedder
 from smartspec.classify.lexical import LexicalScorer
 from smartspec.classify.metrics import evaluate
 from smartspec.classify.model import AreaModel
+from smartspec.classify.neighbours import NeighbourVote
 from smartspec.classify.normalise import SnowballNormaliser, split_structure, voikko_available
 from smartspec.classify.signals import KeywordSignal
 from smartspec.classify.training import without
@@ -97,6 +99,17 @@ def test_the_development_gold_set_follows_the_format(strategy: Strategy) -> None
     langs = [e.lang for e in examples]
     assert langs.count("fi") >= 100 and langs.count("en") >= 100
     assert sum(1 for e in examples if not e.areas) > len(examples) / 4  # many none
+
+
+def test_the_nearest_and_heaviest_labelled_examples_carry_the_vote() -> None:
+    examples = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0]])
+    labels = np.array([[1, 0], [0, 1], [0, 1]])  # areas A, B
+    vote = NeighbourVote.fit(examples, labels, None, k=2, temperature=10.0)
+    a, b = vote.probabilities(np.array([[1.0, 0.0]]))[0]
+    assert a == pytest.approx(1 / (1 + np.exp(-2.0))) and a + b == pytest.approx(1.0)  # the third is not among k=2
+    heavier = NeighbourVote.fit(examples, labels, np.array([1.0, 20.0, 1.0]), k=2, temperature=10.0)
+    assert heavier.probabilities(np.array([[1.0, 0.0]]))[0][1] > 0.7  # a reviewed decision weighs more
+    assert vote.probabilities(np.zeros((0, 2))).shape == (0, 2)
 
 
 def test_the_test_split_is_blind_to_the_development_set(strategy: Strategy) -> None:

@@ -18,7 +18,7 @@ from smartspec.classify.metrics import evaluate
 from smartspec.classify.training import Example, without
 
 ABLATIONS: dict[str, dict[str, Any]] = {
-    "lexical": {"signals": ["lexical", "terms"]},
+    "lexical": {"signals": ["lexical", "terms"], "neighbour_weight": 0.0},
     "embeddings": {"signals": ["semantic", "keywords", "embedding"]},
     "combined": {},
 }

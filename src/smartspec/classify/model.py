@@ -1,9 +1,11 @@
-"""The area classifier: signals combined by one logistic-regression head per competence area.
+"""The area classifier: signals combined by one logistic-regression head per competence area, blended with the
+vote of the nearest labelled examples.
 
 Each head sees the standardised dense signals (lexical, semantic and keyword scores weighted up, since they are few
 and informative), the standardised embedding, and the sparse bag of terms. Class weights are balanced, so an
-area with few examples is not drowned by ``none``. An area is predicted when its probability reaches the
-threshold; a text with no area is ``none``.
+area with few examples is not drowned by ``none``. The heads' probabilities are blended with the neighbours'
+vote (neighbours.py). An area is predicted when its blended probability reaches the threshold; a text with no
+area is ``none``.
 """
 
 from __future__ import annotations
@@ -19,16 +21,22 @@ from sklearn.preprocessing import StandardScaler
 
 from smartspec.classify.embed import CachedEmbedder
 from smartspec.classify.lexical import LexicalScorer
+from smartspec.classify.neighbours import NeighbourVote
 from smartspec.classify.signals import SCORES, SIGNALS, Batch, Signal, make_signal
 from smartspec.strategy import Strategy
 
 DEFAULT_CONFIG: dict[str, Any] = {
-    "format": 2,  # raise when a fitted model's stored form changes, so that stored models are trained anew
+    "format": 3,  # raise when a fitted model's stored form changes, so that stored models are trained anew
     "signals": list(SIGNALS),
     "C": 0.01,  # overall regularisation of the heads
     "score_weight": 3.0,  # weight of the score blocks (signals.SCORES)
     "terms_weight": 3.0,  # weight of the bag of terms
-    "threshold": 0.7,  # chosen by 5-fold cross-validation (two shuffles) on the development gold set
+    "neighbours": 20,  # the nearest labelled examples that vote (neighbours.py)
+    "neighbour_temperature": 30.0,  # how much more a closer example's vote counts
+    "neighbour_weight": 0.4,  # the vote's share in the blended probability; 0 leaves the heads alone
+    "threshold": 0.5,
+    # C, the weights, the vote's settings and the threshold were chosen together by 5-fold cross-validation
+    # (two shuffles) on the development gold set.
 }
 
 
@@ -39,6 +47,7 @@ class AreaModel:
     signals: list[Signal] = field(default_factory=list)
     scalers: dict[str, StandardScaler] = field(default_factory=dict)
     heads: list[LogisticRegression | float] = field(default_factory=list)  # a float: the constant probability
+    vote: NeighbourVote | None = None
 
     @classmethod
     def create(cls, strategy: Strategy, scorer: LexicalScorer, embedder: CachedEmbedder,
@@ -75,6 +84,9 @@ class AreaModel:
             head = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000)
             head.fit(matrix, target, sample_weight=weights)
             self.heads.append(head)
+        if self.config["neighbour_weight"] > 0:
+            self.vote = NeighbourVote.fit(batch.embeddings, labels, weights, self.config["neighbours"],
+                                          self.config["neighbour_temperature"])  # fmt: skip
         return self
 
     def probabilities(self, batch: Batch) -> np.ndarray:
@@ -87,7 +99,12 @@ class AreaModel:
                 columns.append(np.full(len(batch), head))
             else:
                 columns.append(head.predict_proba(matrix)[:, 1])
-        return np.vstack(columns).T
+        heads = np.vstack(columns).T
+        if self.vote is None:
+            return heads
+        share = self.config["neighbour_weight"]
+        blended: np.ndarray = (1 - share) * heads + share * self.vote.probabilities(batch.embeddings)
+        return blended
 
     def signal(self, name: str) -> Signal | None:
         return next((signal for signal in self.signals if signal.name == name), None)
