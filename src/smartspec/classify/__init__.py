@@ -11,7 +11,7 @@ from smartspec.classify.service import (
     review_queue,
     run,
 )
-from smartspec.classify.training import Example, gold_dev, gold_test, load_gold
+from smartspec.classify.training import Example, gold_dev, gold_test, load_gold, shipped_examples
 
 __all__ = [
     "ABLATIONS",
@@ -28,6 +28,7 @@ __all__ = [
     "review_queue",
     "run",
     "score_gold",
+    "shipped_examples",
     "stored_model",
     "train",
 ]

@@ -1,7 +1,7 @@
 """Measuring the classifier on a gold file, without ever learning from that file.
 
-Without ``folds`` the classifier is trained as ``make demo`` trains it (the development gold set and the
-reviewed decisions), less any example that shares an id or a text with the gold file, and scored on the whole
+Without ``folds`` the classifier is trained as ``make demo`` trains it (the shipped gold sets and the reviewed
+decisions), less any example that shares an id or a text with the gold file, and scored on the whole
 file. With ``folds`` the gold file itself is split: each fold is scored by a classifier trained on the other
 folds plus the training examples (again less anything in the gold file).
 """

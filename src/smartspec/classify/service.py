@@ -22,7 +22,7 @@ from smartspec.classify.classifier import Toolkit, stored_model
 from smartspec.classify.model import AreaModel
 from smartspec.classify.signals import KeywordSignal
 from smartspec.classify.text import project_text
-from smartspec.classify.training import Example, gold_dev
+from smartspec.classify.training import Example, shipped_examples
 from smartspec.errors import InputError
 from smartspec.store import models as m
 from smartspec.store import session_factory, sync_strategy
@@ -95,7 +95,7 @@ def effective_labels(session: Session, strategy_id: int, ids: list[int] | None =
 def _training(engine: Engine, strategy: Strategy) -> tuple[list[Example], int]:
     with session_factory(engine)() as session, session.begin():
         strategy_id = sync_strategy(session, strategy).id
-        return gold_dev(strategy) + reviewed_examples(session, strategy_id), strategy_id
+        return shipped_examples(strategy) + reviewed_examples(session, strategy_id), strategy_id
 
 
 def run(engine: Engine, strategy: Strategy, *, only_new: bool = True, sources: list[str] | None = None,

@@ -16,11 +16,11 @@ from smartspec.classify import (
     area_region_counts,
     decide,
     explain,
-    gold_dev,
     load_gold,
     review_queue,
     run,
     score_gold,
+    shipped_examples,
 )
 from smartspec.classify.service import reviewed_examples
 from smartspec.cli.common import DbOption, JsonOption, console, engine_for, print_json, settings, strategy_for
@@ -100,7 +100,7 @@ def evaluate_command(
     strategy = strategy_for(config)
     examples = load_gold(gold, strategy)
     with session_factory(engine)() as session, session.begin():
-        training = gold_dev(strategy) + reviewed_examples(session, sync_strategy(session, strategy).id)
+        training = shipped_examples(strategy) + reviewed_examples(session, sync_strategy(session, strategy).id)
     toolkit = Toolkit.build(strategy, engine, normaliser=normaliser)
     result = score_gold(toolkit, examples, training, folds=folds)
     if ablation:
