@@ -74,7 +74,7 @@ def explain_command(
     console.print(f"labels: {', '.join(result['labels']) or 'none'} (threshold {result['threshold']})")
     table = Table("area", "probability", "matched terms", "nearest keywords")
     for row in result["areas"][:6]:
-        table.add_row(f"{row['area']} {row['label']}", f"{row['probability']:.2f}",
+        table.add_row(f"{row['area']} {row['label']}", f"{row['probability']:.3f}",
                       ", ".join(term for term, _ in row["terms"][:6]),
                       ", ".join(f"{phrase} {similarity:.2f}" for phrase, similarity in row["keywords"]))  # fmt: skip
     console.print(table)
@@ -146,11 +146,14 @@ def review_command(
         return
     table = Table("id", "source", "title", "labels", "top probabilities")
     for item in queue:
-        top = ", ".join(f"{t['area']} {t['probability']:.2f}" for t in item["top"])
+        top = ", ".join(f"{t['area']} {t['probability']:.3f}" for t in item["top"])
         table.add_row(str(item["project_id"]), f"{item['source']} {item['source_id']}", item["title"][:60],
                       ", ".join(item["labels"]) or "none", top)  # fmt: skip
     console.print(table)
-    console.print("Decide with: smartspec classify accept|reject|add PROJECT_ID CODE")
+    console.print(
+        "The least certain first: probabilities nearest the threshold. "
+        "Decide with: smartspec classify accept|reject|add PROJECT_ID CODE"
+    )
 
 
 def _decision(action: str, project_id: int, code: str, db: str | None, by: str | None) -> None:
