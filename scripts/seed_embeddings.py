@@ -1,10 +1,9 @@
-"""Rebuild the embeddings shipped with the package (src/smartspec/classify/data/gold-embeddings.npz).
+"""Build the embeddings the package seeds its cache with (src/smartspec/classify/data/gold-embeddings.npz).
 
 They cover every text the classifier embeds before it meets a user's data: the gold sets' texts, the areas'
 descriptions and each keyword phrase of the strategy. With them, training and `classify evaluate` on the shipped
-gold sets need no model run. Run it after editing a gold file or the strategy's keywords:
-
-    .venv/bin/python scripts/seed_embeddings.py
+gold sets need no model run. `make` runs this (it is a build product, not kept in git) and runs it again when a
+gold file or the strategy changes; vectors already in the file are reused, so a rebuild embeds only new texts.
 """
 
 from __future__ import annotations

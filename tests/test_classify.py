@@ -134,7 +134,7 @@ class _Refusing:
 
 
 def test_shipped_embeddings_cover_the_strategy_and_gold_sets(toolkit: Toolkit, strategy: Strategy) -> None:
-    # After editing keywords or a gold file, run scripts/seed_embeddings.py; evaluation then needs no model run.
+    # `make` builds the seed (scripts/seed_embeddings.py) and rebuilds it when a gold file or the strategy changes.
     embedder = CachedEmbedder(_Refusing(toolkit.embedder.model_id))  # type: ignore[arg-type]
     AreaModel.create(strategy, toolkit.lexical, embedder)
     embedder.embed([example.text for example in gold_dev(strategy) + gold_test(strategy)])

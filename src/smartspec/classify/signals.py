@@ -178,8 +178,8 @@ class KeywordSignal:
         """Evidence: the area's keywords nearest in meaning to one text's embedding, with their cosine."""
         rows = np.flatnonzero(self.owners == column)
         similarity = self.vectors[rows] @ vector
-        best = rows[np.argsort(-similarity)[: self.TOP]]
-        return [(self.phrases[i], round(float(self.vectors[i] @ vector), 3)) for i in best]
+        best = np.argsort(-similarity)[: self.TOP]
+        return [(self.phrases[rows[i]], round(float(similarity[i]), 3)) for i in best]
 
 
 class EmbeddingSignal:

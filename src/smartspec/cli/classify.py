@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import textwrap
 from pathlib import Path
 from typing import Annotated
 
@@ -199,7 +198,7 @@ def print_area_table(db: str, lang: str = "en") -> dict[str, dict[str, int]]:
     labels = {area.code: area.label.get(lang) for area in strategy.areas()}
     labels["none"] = "ei osaamisaluetta" if lang == "fi" else "no area"
     for area in [*strategy.area_codes(), "none"]:
-        label = labels[area] if area == "none" else f"{area} {textwrap.shorten(labels[area], 40, placeholder=' …')}"
+        label = labels[area] if area == "none" else f"{area} {labels[area]}"  # rich wraps it at word boundaries
         table.add_row(label, *(str(counts[area].get(region.code, 0)) for region in strategy.regions))
     console.print(table)
     return counts

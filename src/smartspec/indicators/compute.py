@@ -363,26 +363,22 @@ def pro_level(cluster: m.Cluster, mandatory: list[str], optional: list[str]) -> 
     return all(filled(f) for f in mandatory) and sum(filled(f) for f in optional) * 2 >= len(optional)
 
 
+def _count_per_region(c: Context, indicator_id: str, rows: list[m.Cluster]) -> list[Value]:
+    """How many of these clusters each region has, with their ids."""
+    return [Value(indicator_id, r, None, len(ids), "cluster", ids)
+            for r in c.regions for ids in [[x.id for x in rows if x.region_code == r]]]  # fmt: skip
+
+
 @indicator("clusters")
 def clusters(c: Context) -> list[Value]:
-    rows = _clusters(c)
-    return [
-        Value("g4_clusters", r, None, len(ids), "cluster", ids)
-        for r in c.regions
-        for ids in [[x.id for x in rows if x.region_code == r]]
-    ]
+    return _count_per_region(c, "g4_clusters", _clusters(c))
 
 
 @indicator("eccp_pro")
 def eccp_pro(c: Context) -> list[Value]:
     rows = _clusters(c)
     e = c.catalogue.eccp
-    pro = [x for x in rows if pro_level(x, e.mandatory, e.optional)]
-    return [
-        Value("g4_eccp_pro", r, None, len(ids), "cluster", ids)
-        for r in c.regions
-        for ids in [[x.id for x in pro if x.region_code == r]]
-    ]
+    return _count_per_region(c, "g4_eccp_pro", [x for x in rows if pro_level(x, e.mandatory, e.optional)])
 
 
 @indicator("labelled")

@@ -125,22 +125,23 @@ def _organisation(session: Session, key: str) -> int | None:
     return session.scalars(query).first()
 
 
+def _upsert(session: Session, model: type[Any], key: dict[str, Any], values: dict[str, Any]) -> tuple[Any, str]:
+    """The row of ``model`` with this natural key, created if missing, with ``values`` set."""
+    found = session.scalars(select(model).filter_by(**key)).first()
+    record = found or model(**key)
+    for name, value in values.items():
+        setattr(record, name, value)
+    session.add(record)
+    return record, "updated" if found else "inserted"
+
+
 def _save(session: Session, register: Register, row: BaseModel) -> str:
     """Insert or update one row by its natural key; returns 'inserted' or 'updated'."""
     if isinstance(row, ClusterRow):
-        cluster = session.scalars(
-            select(m.Cluster).where(m.Cluster.name == row.name, m.Cluster.region_code == row.region)
-        ).first()
-        action = "updated" if cluster else "inserted"
-        cluster = cluster or m.Cluster(name=row.name, region_code=row.region)
-        cluster.area_codes, cluster.eccp_profile_url, cluster.eccp_fields = (
-            row.areas,
-            row.eccp_profile_url,
-            row.eccp_fields,
-        )
-        cluster.label_level, cluster.label_valid_from = row.label_level, row.label_valid_from
-        cluster.label_valid_until = row.label_valid_until
-        session.add(cluster)
+        cluster, action = _upsert(session, m.Cluster, {"name": row.name, "region_code": row.region}, {
+            "area_codes": row.areas, "eccp_profile_url": row.eccp_profile_url, "eccp_fields": row.eccp_fields,
+            "label_level": row.label_level, "label_valid_from": row.label_valid_from,
+            "label_valid_until": row.label_valid_until})  # fmt: skip
         session.flush()
         session.query(m.ClusterMember).filter(m.ClusterMember.cluster_id == cluster.id).delete()
         for key in row.members:
@@ -150,38 +151,13 @@ def _save(session: Session, register: Register, row: BaseModel) -> str:
             session.add(m.ClusterMember(cluster_id=cluster.id, organisation_id=organisation))
         return action
     if isinstance(row, NetworkRow):
-        found = session.scalars(
-            select(m.NetworkMembership).where(
-                m.NetworkMembership.network_code == row.network,
-                m.NetworkMembership.region_code == row.region,
-                m.NetworkMembership.year_from == row.year_from,
-            )
-        ).first()
-        membership = found or m.NetworkMembership(
-            network_code=row.network, region_code=row.region, year_from=row.year_from
-        )
-        membership.role, membership.year_to, membership.note = row.role, row.year_to, row.note
-        session.add(membership)
-        return "updated" if found else "inserted"
+        return _upsert(session, m.NetworkMembership,
+                       {"network_code": row.network, "region_code": row.region, "year_from": row.year_from},
+                       {"role": row.role, "year_to": row.year_to, "note": row.note})[1]  # fmt: skip
     assert isinstance(row, ActionRow)
-    found_action = session.scalars(
-        select(m.CommunicationAction).where(
-            m.CommunicationAction.title == row.title,
-            m.CommunicationAction.date == row.date,
-            m.CommunicationAction.region_code == row.region,
-        )
-    ).first()
-    action_row = found_action or m.CommunicationAction(
-        title=row.title, date=row.date, region_code=row.region, kind=row.kind
-    )
-    action_row.kind, action_row.priority_code, action_row.url, action_row.reach = (
-        row.kind,
-        row.priority,
-        row.url,
-        row.reach,
-    )
-    session.add(action_row)
-    return "updated" if found_action else "inserted"
+    values = {"kind": row.kind, "priority_code": row.priority, "url": row.url, "reach": row.reach}
+    return _upsert(session, m.CommunicationAction,
+                   {"title": row.title, "date": row.date, "region_code": row.region}, values)[1]  # fmt: skip
 
 
 def add(engine: Engine, strategy: Strategy, kind: str, values: dict[str, str], who: str = "cli") -> str:
