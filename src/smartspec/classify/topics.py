@@ -1,0 +1,85 @@
+"""Choosing the sub-topic of a predicted area: its keywords matched by meaning, together with the lexical match.
+
+Each sub-topic's labels and keywords (both languages) are embedded phrase by phrase. For an area given to a
+text, every sub-topic of that area gets two scores: the best cosine between the text and one of its phrases,
+and the TF-IDF match of the lexical scorer. Both are standardised over the area's sub-topics and added; the
+highest sum wins (ties: the area's first sub-topic). The lexical match alone leaves a short Finnish title with
+no sub-topic when it shares no word with the lists, and the meaning alone misses exact but rare terms; on the
+labelled sub-topics of the gold files (data/LABELLING.md) the sum chooses best (README, "Sub-topics").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from smartspec.classify.embed import CachedEmbedder
+from smartspec.classify.signals import Batch
+from smartspec.strategy import Strategy
+
+METHODS = ("combined", "keywords", "lexical")
+TOPIC_METHOD = "combined/1"  # part of the model version: change it when the choice changes, so projects are redone
+
+
+@dataclass(frozen=True)
+class TopicChoice:
+    code: str
+    score: float  # the best cosine between the text and one of the sub-topic's phrases
+    keywords: list[tuple[str, float]]  # the sub-topic's phrases nearest in meaning, with their cosine
+    lexical: float  # the sub-topic's TF-IDF match
+
+
+class TopicChooser:
+    TOP = 3
+
+    def __init__(self, strategy: Strategy, embedder: CachedEmbedder) -> None:
+        self.codes = [topic.code for topic in strategy.topics()]
+        self.parents = [code.rsplit(".", 1)[0] for code in self.codes]
+        phrases: list[str] = []
+        owners: list[int] = []
+        for index, topic in enumerate(strategy.topics()):
+            own = dict.fromkeys(
+                phrase for lang in ("fi", "en") for phrase in [topic.label.get(lang), *topic.keywords.get(lang)]
+            )
+            phrases += own
+            owners += [index] * len(own)
+        self.phrases = phrases
+        self.owners = np.array(owners)
+        self.vectors = embedder.embed(phrases)
+
+    def choose(self, batch: Batch, areas: list[list[str]], method: str = "combined") -> list[dict[str, TopicChoice]]:
+        """For each text, a sub-topic for every area given to it (``areas``, one list per text of the batch)."""
+        if method not in METHODS:
+            raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
+        rows = [row for row, given in enumerate(areas) if given]
+        similarity = np.zeros((len(areas), len(self.phrases)), dtype=np.float32)
+        if rows:
+            similarity[rows] = batch.subset(np.array(rows)).embeddings @ self.vectors.T
+        out: list[dict[str, TopicChoice]] = []
+        for row, given in enumerate(areas):
+            chosen: dict[str, TopicChoice] = {}
+            for area in given:
+                candidates = [i for i, parent in enumerate(self.parents) if parent == area]
+                if not candidates:
+                    continue
+                meaning = np.array([similarity[row, self.owners == i].max() for i in candidates])
+                lexical = np.array([batch.matches[row].topic_scores[i] for i in candidates])
+                total = {"combined": _standard(meaning) + _standard(lexical), "keywords": meaning,
+                         "lexical": lexical}[method]  # fmt: skip
+                best = int(np.argmax(total))  # the first of equals
+                chosen[area] = TopicChoice(self.codes[candidates[best]], round(float(meaning[best]), 4),
+                                           self._nearest(similarity[row], candidates[best]),
+                                           round(float(lexical[best]), 4))  # fmt: skip
+            out.append(chosen)
+        return out
+
+    def _nearest(self, similarity: np.ndarray, topic: int) -> list[tuple[str, float]]:
+        rows = np.flatnonzero(self.owners == topic)
+        best = rows[np.argsort(-similarity[rows])[: self.TOP]]
+        return [(self.phrases[i], round(float(similarity[i]), 3)) for i in best]
+
+
+def _standard(values: np.ndarray) -> np.ndarray:
+    spread = values.std()
+    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values, dtype=float)
