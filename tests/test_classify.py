@@ -216,6 +216,10 @@ def test_run_review_and_rerun(classified: Engine, strategy: Strategy) -> None:
             m.Classification.record_type == "organisation")).all()  # fmt: skip
         audit = session.scalars(select(m.AuditLog.action)).all()
     assert organisations and all(0 < row.score <= 1 for row in organisations)
+    codes = {row.code for row in organisations}
+    assert {c for c in codes if c.count(".") == 2} and {
+        c.rsplit(".", 1)[0] for c in codes if c.count(".") == 2
+    } <= codes
     assert audit == ["classification.reject", "classification.add"]
 
 
@@ -250,7 +254,8 @@ def test_explain_shows_terms_and_neighbours(classified: Engine, strategy: Strate
     assert {row["area"]: row["topic"] for row in hydrogen["topics"]}["I.4"] == "I.4.3"
     with session_factory(classified)() as session:  # the stored sub-topic says which phrases chose it
         topic = session.scalars(select(m.Classification).where(
-            m.Classification.record_id == hydrogen_id, m.Classification.code == "I.4.3")).one()  # fmt: skip
+            m.Classification.record_type == "project", m.Classification.record_id == hydrogen_id,
+            m.Classification.code == "I.4.3")).one()  # fmt: skip
     assert topic.evidence["area"] == "I.4" and topic.evidence["keywords"] and 0 < topic.score <= 1
     with pytest.raises(InputError, match="there is no project 999999"):
         explain(classified, strategy, 999999)

@@ -187,7 +187,7 @@ def _rows(model: AreaModel, strategy_id: int, version: str, ids: list[int], prob
 
 
 def aggregate_organisations(engine: Engine, strategy_id: int) -> int:
-    """An organisation's areas are its projects' areas, scored by the share of its projects in each."""
+    """An organisation's areas and sub-topics are its projects', each scored by the share of its projects in it."""
     with session_factory(engine)() as session, session.begin():
         labels = effective_labels(session, strategy_id)
         per_org: dict[int, list[int]] = defaultdict(list)
@@ -203,9 +203,8 @@ def aggregate_organisations(engine: Engine, strategy_id: int) -> int:
         for organisation_id, projects in per_org.items():
             counts: dict[str, int] = defaultdict(int)
             for project_id in projects:
-                for code in labels[project_id]:
-                    if code.count(".") == 1:
-                        counts[code] += 1
+                for code in labels[project_id] - {"none"}:
+                    counts[code] += 1
             for code, count in counts.items():
                 rows.append({"record_type": "organisation", "record_id": organisation_id, "strategy_id": strategy_id,
                              "code": code, "score": round(count / len(projects), 4), "method": AGGREGATE,
