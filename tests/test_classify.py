@@ -297,9 +297,10 @@ def test_classify_commands(classified: Engine, db_url: str, tmp_path: Path, caps
     assert cli("classify", "accept", str(project), "I.4", "--db", db, "--by", "tester") == 0
     assert "accepted I.4" in capsys.readouterr().out
     gold = tmp_path / "gold.csv"
-    gold.write_text("id,text,lang,areas\na,Tuulivoimapuiston rakentaminen,fi,I.4\nb,Nuorten työpajatoiminta,fi,none\n"
-                    "c,Hydrogen valleys for the Arctic,en,I.4\nd,Museum of modern art visitors,en,III.2\n",
-                    encoding="utf-8")  # fmt: skip
+    gold.write_text("id,text,lang,areas,topics\na,Tuulivoimapuiston rakentaminen,fi,I.4,I.4.2\n"
+                    "b,Nuorten työpajatoiminta,fi,none,\nc,Hydrogen valleys for the Arctic,en,I.4,I.4.3\n"
+                    "d,Museum of modern art visitors,en,III.2,\n", encoding="utf-8")  # fmt: skip
     assert cli("classify", "evaluate", "--gold", gold, "--db", db, "--json") == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["n"] == 4 and figures["setup"]["excluded_from_training"] == 0
+    assert figures["topics"]["n"] == 2 and set(figures["topics"]["methods"]) == {"combined", "keywords", "lexical"}

@@ -1,7 +1,7 @@
 """Classifying projects and organisations into the strategy's competence areas and sub-topics."""
 
 from smartspec.classify.classifier import Toolkit, stored_model, train
-from smartspec.classify.evaluate import ABLATIONS, score_gold
+from smartspec.classify.evaluate import ABLATIONS, score_gold, score_topics
 from smartspec.classify.service import (
     RunResult,
     area_region_counts,
@@ -28,6 +28,7 @@ __all__ = [
     "review_queue",
     "run",
     "score_gold",
+    "score_topics",
     "shipped_examples",
     "stored_model",
     "train",

@@ -54,9 +54,6 @@ def score_gold(
     else:
         predicted = predict_sets(toolkit, base, gold, config)
     result = evaluate([set(e.areas) or {"none"} for e in gold], predicted, [e.lang for e in gold], areas)
-    topics = score_topics(toolkit, gold)
-    if topics is not None:
-        result["topics"] = topics
     result["setup"] = {
         "folds": folds, "training_examples": len(base) + (len(gold) * (folds - 1) // folds if folds else 0),
         "excluded_from_training": len(training) - len(base), **toolkit.describe(config or {}),

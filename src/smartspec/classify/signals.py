@@ -177,9 +177,13 @@ class KeywordSignal:
     def nearest(self, vector: np.ndarray, column: int) -> list[tuple[str, float]]:
         """Evidence: the area's keywords nearest in meaning to one text's embedding, with their cosine."""
         rows = np.flatnonzero(self.owners == column)
-        similarity = self.vectors[rows] @ vector
-        best = np.argsort(-similarity)[: self.TOP]
-        return [(self.phrases[rows[i]], round(float(similarity[i]), 3)) for i in best]
+        return nearest_phrases(self.phrases, rows, self.vectors[rows] @ vector, self.TOP)
+
+
+def nearest_phrases(phrases: list[str], rows: np.ndarray, similarity: np.ndarray, top: int) -> list[tuple[str, float]]:
+    """The ``top`` phrases among ``rows`` with the highest ``similarity`` (one value per row), with it rounded."""
+    best = np.argsort(-similarity)[:top]
+    return [(phrases[rows[i]], round(float(similarity[i]), 3)) for i in best]
 
 
 class EmbeddingSignal:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from smartspec.classify.embed import CachedEmbedder
-from smartspec.classify.signals import Batch
+from smartspec.classify.signals import Batch, nearest_phrases
 from smartspec.strategy import Strategy
 
 METHODS = ("combined", "keywords", "lexical")
@@ -35,19 +35,20 @@ class TopicChooser:
     TOP = 3
 
     def __init__(self, strategy: Strategy, embedder: CachedEmbedder) -> None:
-        self.codes = [topic.code for topic in strategy.topics()]
-        self.parents = [code.rsplit(".", 1)[0] for code in self.codes]
-        phrases: list[str] = []
-        owners: list[int] = []
-        for index, topic in enumerate(strategy.topics()):
-            own = dict.fromkeys(
-                phrase for lang in ("fi", "en") for phrase in [topic.label.get(lang), *topic.keywords.get(lang)]
-            )
-            phrases += own
-            owners += [index] * len(own)
-        self.phrases = phrases
-        self.owners = np.array(owners)
-        self.vectors = embedder.embed(phrases)
+        self.codes: list[str] = []  # in strategy.topics() order, as the lexical scorer's topic_scores
+        self.by_area: dict[str, list[int]] = {}  # an area's sub-topics, as indices into codes and members
+        self.members: list[np.ndarray] = []  # each sub-topic's rows in phrases
+        self.phrases: list[str] = []
+        for area in strategy.areas():
+            for topic in area.topics:
+                own = dict.fromkeys(
+                    phrase for lang in ("fi", "en") for phrase in [topic.label.get(lang), *topic.keywords.get(lang)]
+                )
+                self.by_area.setdefault(area.code, []).append(len(self.codes))
+                self.codes.append(topic.code)
+                self.members.append(np.arange(len(self.phrases), len(self.phrases) + len(own)))
+                self.phrases += own
+        self.vectors = embedder.embed(self.phrases)
 
     def choose(self, batch: Batch, areas: list[list[str]], method: str = "combined") -> list[dict[str, TopicChoice]]:
         """For each text, a sub-topic for every area given to it (``areas``, one list per text of the batch)."""
@@ -56,29 +57,25 @@ class TopicChooser:
         rows = [row for row, given in enumerate(areas) if given]
         similarity = np.zeros((len(areas), len(self.phrases)), dtype=np.float32)
         if rows:
-            similarity[rows] = batch.subset(np.array(rows)).embeddings @ self.vectors.T
+            similarity[rows] = batch.embeddings[rows] @ self.vectors.T
         out: list[dict[str, TopicChoice]] = []
         for row, given in enumerate(areas):
             chosen: dict[str, TopicChoice] = {}
             for area in given:
-                candidates = [i for i, parent in enumerate(self.parents) if parent == area]
+                candidates = self.by_area.get(area, [])
                 if not candidates:
                     continue
-                meaning = np.array([similarity[row, self.owners == i].max() for i in candidates])
-                lexical = np.array([batch.matches[row].topic_scores[i] for i in candidates])
+                meaning = np.array([similarity[row, self.members[i]].max() for i in candidates])
+                lexical = batch.matches[row].topic_scores[candidates]
                 total = {"combined": _standard(meaning) + _standard(lexical), "keywords": meaning,
                          "lexical": lexical}[method]  # fmt: skip
                 best = int(np.argmax(total))  # the first of equals
+                members = self.members[candidates[best]]
                 chosen[area] = TopicChoice(self.codes[candidates[best]], round(float(meaning[best]), 4),
-                                           self._nearest(similarity[row], candidates[best]),
+                                           nearest_phrases(self.phrases, members, similarity[row, members], self.TOP),
                                            round(float(lexical[best]), 4))  # fmt: skip
             out.append(chosen)
         return out
-
-    def _nearest(self, similarity: np.ndarray, topic: int) -> list[tuple[str, float]]:
-        rows = np.flatnonzero(self.owners == topic)
-        best = rows[np.argsort(-similarity[rows])[: self.TOP]]
-        return [(self.phrases[i], round(float(similarity[i]), 3)) for i in best]
 
 
 def _standard(values: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ from smartspec.classify import (
     review_queue,
     run,
     score_gold,
+    score_topics,
     shipped_examples,
 )
 from smartspec.classify.service import reviewed_examples
@@ -105,6 +106,9 @@ def evaluate_command(
         training = shipped_examples(strategy) + reviewed_examples(session, sync_strategy(session, strategy).id)
     toolkit = Toolkit.build(strategy, engine, normaliser=normaliser)
     result = score_gold(toolkit, examples, training, folds=folds)
+    topics = score_topics(toolkit, examples)  # learns nothing, so once, whatever the folds or the ablation
+    if topics is not None:
+        result["topics"] = topics
     if ablation:
         result["ablation"] = {}
         for name in ("snowball", "voikko"):

@@ -77,17 +77,27 @@ def projects(c: Context) -> list[Value]:
     return [Value("g1_projects", r, None, len(ids), "project", ids) for r, ids in _region_projects(c).items()]
 
 
+def _elsewhere(c: Context, region: str, project: int) -> bool:
+    """Whether the project also has a participant in a region other than ``region``."""
+    return bool(c.facts.regions_of(project) - {region})
+
+
 def _multi(c: Context, region: str, ids: list[int]) -> list[int]:
-    return [p for p in ids if len(c.facts.regions_of(p) - {region}) >= 1]
+    return [p for p in ids if _elsewhere(c, region, p)]
+
+
+def _count_projects(c: Context, indicator_id: str, keep: Callable[[str, int], bool]) -> list[Value]:
+    """Per region, this year's projects that ``keep(region, project)`` accepts, counted and listed."""
+    out = []
+    for r, ids in _region_projects(c).items():
+        hits = [p for p in ids if keep(r, p)]
+        out.append(Value(indicator_id, r, None, len(hits), "project", hits))
+    return out
 
 
 @indicator("multi_region")
 def multi_region(c: Context) -> list[Value]:
-    out = []
-    for r, ids in _region_projects(c).items():
-        multi = _multi(c, r, ids)
-        out.append(Value("g1_multi_region", r, None, len(multi), "project", multi))
-    return out
+    return _count_projects(c, "g1_multi_region", lambda r, p: _elsewhere(c, r, p))
 
 
 @indicator("multi_region_share")
@@ -112,20 +122,17 @@ def multi_region_share(c: Context) -> list[Value]:
 
 @indicator("finland_partners")
 def finland_partners(c: Context) -> list[Value]:
-    out = []
-    for r, ids in _region_projects(c).items():
-        hits = [p for p in ids if any(x.country == "FI" and x.region is None for x in c.facts.participants[p])]
-        out.append(Value("g1_finland_partners", r, None, len(hits), "project", hits))
-    return out
+    return _count_projects(
+        c, "g1_finland_partners",
+        lambda r, p: any(x.country == "FI" and x.region is None for x in c.facts.participants[p]),
+    )  # fmt: skip
 
 
 @indicator("international")
 def international(c: Context) -> list[Value]:
-    out = []
-    for r, ids in _region_projects(c).items():
-        hits = [p for p in ids if any(x.country not in (None, "FI") for x in c.facts.participants[p])]
-        out.append(Value("g1_international", r, None, len(hits), "project", hits))
-    return out
+    return _count_projects(
+        c, "g1_international", lambda r, p: any(x.country not in (None, "FI") for x in c.facts.participants[p])
+    )
 
 
 @indicator("new_links")
