@@ -22,15 +22,16 @@ from smartspec.classify import (
     run,
     score_gold,
 )
+from smartspec.classify.classifier import train
 from smartspec.classify.embed import CachedEmbedder
 from smartspec.classify.evaluate import score_topics
 from smartspec.classify.lexical import LexicalScorer
 from smartspec.classify.metrics import evaluate
-from smartspec.classify.model import AreaModel
+from smartspec.classify.model import AreaModel, BilingualModel
 from smartspec.classify.neighbours import NeighbourVote
 from smartspec.classify.normalise import SnowballNormaliser, split_structure, voikko_available
-from smartspec.classify.signals import KeywordSignal
-from smartspec.classify.training import without
+from smartspec.classify.signals import KeywordSignal, PrecisionSignal
+from smartspec.classify.training import Example, label_matrix, without
 from smartspec.errors import InputError
 from smartspec.ingest import import_path
 from smartspec.store import models as m
@@ -173,6 +174,40 @@ def test_keywords_match_by_meaning_words_the_lists_do_not_spell_out(toolkit: Too
     features = KeywordSignal(strategy, toolkit.embedder).features(toolkit.batch(texts, ["fi", "en", "fi"]))
     best = [strategy.area_codes()[int(row[:12].argmax())] for row in features]
     assert best == ["III.2", "III.2", "III.1"]
+
+
+def test_term_precision_learns_telling_words_and_keeps_the_keywords_as_prior(toolkit: Toolkit,
+                                                                            strategy: Strategy) -> None:  # fmt: skip
+    areas = strategy.area_codes()
+    texts = ["lakritsi", "lakritsi ja suklaa", "lakritsi uusi", "kone", "kone ja laite", "uusi kone", "kone nyt"]
+    labels = label_matrix([_example(t, {"I.1"} if "lakritsi" in t else set()) for t in texts], areas)
+    signal = PrecisionSignal(strategy, toolkit.lexical)
+    training = signal.fit(toolkit.batch(texts, ["fi"] * len(texts)), labels)
+    food, machines = areas.index("I.1"), areas.index("I.2")
+    new = signal.features(toolkit.batch(["lakritsi", "panimo", "kone"], ["fi"] * 3))
+    assert new[0, food] > 0.7  # three labelled texts with the word, all I.1
+    assert training[0, food] < new[0, food]  # a training text's own label is left out of its score
+    assert new[1, food] == 0.5  # "panimo" is an I.1 keyword nobody labelled yet: the prior
+    assert new[2, machines] < 0.25  # "kone" is an I.2 keyword, but four labelled machine texts are none
+
+
+def _example(text: str, areas: set[str]) -> Example:
+    return Example(text, text, "fi", frozenset(areas))
+
+
+def test_each_language_has_its_own_model_and_threshold(toolkit: Toolkit, strategy: Strategy) -> None:
+    dev = gold_dev(strategy)
+    examples = [e for e in dev if e.lang == "fi"][:150] + [e for e in dev if e.lang == "en"][:100]
+    model = train(toolkit, examples)
+    assert (model.threshold("fi"), model.threshold("en"), model.threshold("sv")) == (0.55, 0.5, 0.5)
+    assert model.models["fi"].signal("precision") is not None and model.models["en"].signal("precision") is None
+    texts, langs = [examples[0].text, examples[-1].text], ["fi", "en"]
+    both = model.probabilities(toolkit.batch(texts, langs))
+    assert both[0] == pytest.approx(model.models["fi"].probabilities(toolkit.batch(texts[:1], ["fi"]))[0])
+    assert both[1] == pytest.approx(model.models["en"].probabilities(toolkit.batch(texts[1:], ["en"]))[0])
+    middle = np.full((2, len(model.areas)), 0.52)
+    assert model.decide(middle, ["fi", "en"]) == [[], model.areas]
+    assert isinstance(BilingualModel.loads(model.dumps()), BilingualModel)
 
 
 @pytest.fixture

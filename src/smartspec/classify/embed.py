@@ -73,15 +73,17 @@ def seed_vectors(model_id: str) -> dict[str, np.ndarray]:
 
 
 class CachedEmbedder:
-    """Embeds texts through a cache: memory, then the shipped seed, then the store, then the model."""
+    """Embeds texts through a cache: memory, then the shipped seed (unless ``seeded`` is false), then the store, then
+    the model."""
 
-    def __init__(self, embedder: Embedder, engine: Engine | None = None, progress: Callable[[int], None] | None = None):
+    def __init__(self, embedder: Embedder, engine: Engine | None = None, progress: Callable[[int], None] | None = None,
+                 seeded: bool = True):  # fmt: skip
         self.embedder = embedder
         self.model_id = embedder.model_id
         self.dim = embedder.dim
         self.engine = engine
         self.progress = progress
-        self._memory: dict[str, np.ndarray] = seed_vectors(embedder.model_id)
+        self._memory: dict[str, np.ndarray] = seed_vectors(embedder.model_id) if seeded else {}
         self.computed = 0
 
     def _from_store(self, keys: list[str]) -> None:

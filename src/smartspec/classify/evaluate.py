@@ -19,7 +19,7 @@ from smartspec.classify.topics import METHODS
 from smartspec.classify.training import Example, without
 
 ABLATIONS: dict[str, dict[str, Any]] = {
-    "lexical": {"signals": ["lexical", "terms"], "neighbour_weight": 0.0},
+    "lexical": {"signals": ["lexical", "terms", "precision"], "neighbour_weight": 0.0},
     "embeddings": {"signals": ["semantic", "keywords", "embedding"]},
     "combined": {},
 }
@@ -29,7 +29,7 @@ def predict_sets(toolkit: Toolkit, training: list[Example], test: list[Example],
                  config: dict[str, Any] | None) -> list[set[str]]:  # fmt: skip
     model = train(toolkit, training, config)
     batch = toolkit.batch([e.text for e in test], [e.lang for e in test])
-    return [set(areas) or {"none"} for areas in model.decide(model.probabilities(batch))]
+    return [set(areas) or {"none"} for areas in model.decide(model.probabilities(batch), batch.langs)]
 
 
 def score_gold(

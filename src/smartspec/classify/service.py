@@ -19,7 +19,7 @@ from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
 from smartspec.classify.classifier import Toolkit, stored_model
-from smartspec.classify.model import AreaModel
+from smartspec.classify.model import BilingualModel
 from smartspec.classify.signals import KeywordSignal
 from smartspec.classify.text import project_text
 from smartspec.classify.topics import TopicChoice
@@ -135,7 +135,7 @@ def run(engine: Engine, strategy: Strategy, *, only_new: bool = True, sources: l
         chunk_texts = texts[start : start + 500]
         batch = tools.batch([t for t, _ in chunk_texts], [lang for _, lang in chunk_texts])
         probabilities = model.probabilities(batch)
-        topics = tools.topics.choose(batch, model.decide(probabilities))
+        topics = tools.topics.choose(batch, model.decide(probabilities, batch.langs))
         rows = _rows(model, strategy_id, version, [p.id for p in chunk], probabilities, topics, batch)
         with session_factory(engine)() as session, session.begin():
             session.execute(delete(m.Classification).where(
@@ -150,14 +150,14 @@ def run(engine: Engine, strategy: Strategy, *, only_new: bool = True, sources: l
     return RunResult(version, trained, len(projects), organisations, tools.embedder.computed - before, dict(counts))
 
 
-def _rows(model: AreaModel, strategy_id: int, version: str, ids: list[int], probabilities: np.ndarray,
+def _rows(model: BilingualModel, strategy_id: int, version: str, ids: list[int], probabilities: np.ndarray,
           topics: list[dict[str, TopicChoice]], batch: Any) -> list[dict[str, Any]]:  # fmt: skip
-    threshold = model.config["threshold"]
     keywords = model.signal("keywords")
     now = dt.datetime.now(dt.UTC)
     rows = []
     for row, record_id in enumerate(ids):
         p = probabilities[row]
+        threshold = model.threshold(batch.langs[row])
         margin = float(np.min(np.abs(p - threshold)))
         rounded = {area: round(float(x), 3) for area, x in zip(model.areas, p, strict=True)}
         evidence_base = {"margin": round(margin, 4), "probabilities": rounded}
@@ -288,14 +288,14 @@ def explain(engine: Engine, strategy: Strategy, project_id: int, toolkit: Toolki
     batch = tools.batch([text], [lang])
     batch._matches = tools.lexical.score([text], [lang], explain=True)
     probabilities = model.probabilities(batch)[0]
-    chosen = tools.topics.choose(batch, model.decide(probabilities[None, :]))[0]
+    chosen = tools.topics.choose(batch, model.decide(probabilities[None, :], [lang]))[0]
     vector = batch.embeddings[0]
     keywords = model.signal("keywords")
     train_vectors = tools.embedder.embed([e.text for e in examples])
     nearest = np.argsort(-(train_vectors @ vector))[:5]
     return {
         "project_id": project_id, "source": project.source, "source_id": project.source_id, "lang": lang,
-        "text": text, "model_version": version, "threshold": model.config["threshold"], "labels": labels,
+        "text": text, "model_version": version, "threshold": model.threshold(lang), "labels": labels,
         "areas": [{"area": area, "label": _label(strategy, area, lang),
                    "probability": round(float(p), 3), "terms": batch.matches[0].terms[i],
                    "keywords": keywords.nearest(vector, i) if isinstance(keywords, KeywordSignal) else []}
