@@ -30,7 +30,8 @@ class NeighbourVote:
     def fit(cls, vectors: np.ndarray, labels: np.ndarray, weights: np.ndarray | None, k: int,
             temperature: float) -> NeighbourVote:  # fmt: skip
         own = np.ones(len(vectors)) if weights is None else np.asarray(weights, dtype=float)
-        return cls(k, temperature, vectors.astype(np.float32), labels.astype(np.float32), own)
+        # the same embeddings are shared, not copied, by the models of both languages (stored once when pickled)
+        return cls(k, temperature, vectors.astype(np.float32, copy=False), labels.astype(np.float32), own)
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         if len(vectors) == 0 or len(self.vectors) == 0:

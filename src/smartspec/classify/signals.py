@@ -271,10 +271,11 @@ class PrecisionSignal:
     def fit(self, batch: Batch, labels: np.ndarray) -> np.ndarray:
         self.vocabulary = {}
         presence = self._presence(batch, grow=True)
-        self.counts = np.asarray(presence.sum(axis=0)).ravel()
-        self.hits = np.asarray((presence.T @ labels), dtype=float)
+        # float32 keeps the stored model small; counts stay exact far beyond any gold set's size
+        self.counts = np.asarray(presence.sum(axis=0), dtype=np.float32).ravel()
+        self.hits = np.asarray((presence.T @ labels), dtype=np.float32)
         self.base = labels.mean(axis=0) if len(labels) else np.zeros(len(self.keyword_sets))
-        self.prior = np.tile(self.base, (len(self.vocabulary), 1))
+        self.prior = np.tile(self.base, (len(self.vocabulary), 1)).astype(np.float32)
         for column, keywords in enumerate(self.keyword_sets):
             for term in keywords:
                 if term in self.vocabulary:
