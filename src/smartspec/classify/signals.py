@@ -252,10 +252,10 @@ class PrecisionSignal:
         self.keyword_sets = LexicalSignal(strategy, scorer).keyword_sets
         self.prior_weight, self.keyword_prior = prior_weight, keyword_prior
         self.vocabulary: dict[str, int] = {}
-        self.counts = np.zeros(0)  # per term: labelled texts holding it
-        self.hits = np.zeros((0, len(self.keyword_sets)))  # per term and area: of those, the ones with the area
-        self.prior = np.zeros((0, len(self.keyword_sets)))
-        self.base = np.zeros(len(self.keyword_sets))
+        self.counts: np.ndarray = np.zeros(0)  # per term: labelled texts holding it
+        self.hits: np.ndarray = np.zeros((0, len(self.keyword_sets)))  # per term and area: those with the area
+        self.prior: np.ndarray = np.zeros((0, len(self.keyword_sets)))
+        self.base: np.ndarray = np.zeros(len(self.keyword_sets))
 
     def _presence(self, batch: Batch, grow: bool) -> sparse.csr_matrix:
         rows, columns = [], []
