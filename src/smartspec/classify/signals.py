@@ -79,6 +79,21 @@ class Signal(Protocol):
     def features(self, batch: Batch) -> np.ndarray | sparse.csr_matrix: ...
 
 
+def keyword_terms(strategy: Strategy, scorer: LexicalScorer) -> list[set[str]]:
+    """Per area, the normalised terms of its and its sub-topics' labels and keywords in both languages."""
+    normaliser = scorer.normaliser
+    sets: list[set[str]] = []
+    for area in strategy.areas():
+        terms: set[str] = set()
+        items: list[Area | Topic] = [area, *area.topics]
+        for item in items:
+            for lang in ("fi", "en"):
+                terms.update(normaliser.terms(" ".join(item.keywords.get(lang)), lang))
+                terms.update(normaliser.terms(item.label.get(lang), lang))
+        sets.append(terms)
+    return sets
+
+
 class LexicalSignal:
     """TF-IDF cosine to each area's description, and keyword hits weighted by how specific each keyword is."""
 
@@ -86,16 +101,7 @@ class LexicalSignal:
     dense = True
 
     def __init__(self, strategy: Strategy, scorer: LexicalScorer) -> None:
-        normaliser = scorer.normaliser
-        self.keyword_sets: list[set[str]] = []
-        for area in strategy.areas():
-            terms: set[str] = set()
-            items: list[Area | Topic] = [area, *area.topics]
-            for item in items:
-                for lang in ("fi", "en"):
-                    terms.update(normaliser.terms(" ".join(item.keywords.get(lang)), lang))
-                    terms.update(normaliser.terms(item.label.get(lang), lang))
-            self.keyword_sets.append(terms)
+        self.keyword_sets = keyword_terms(strategy, scorer)
         frequency: dict[str, int] = {}
         for terms in self.keyword_sets:
             for term in terms:
@@ -249,13 +255,14 @@ class PrecisionSignal:
 
     def __init__(self, strategy: Strategy, scorer: LexicalScorer, prior_weight: float = 2.0,
                  keyword_prior: float = 0.5) -> None:  # fmt: skip
-        self.keyword_sets = LexicalSignal(strategy, scorer).keyword_sets
+        self.keyword_sets = keyword_terms(strategy, scorer)
         self.prior_weight, self.keyword_prior = prior_weight, keyword_prior
         self.vocabulary: dict[str, int] = {}
         self.counts: np.ndarray = np.zeros(0)  # per term: labelled texts holding it
         self.hits: np.ndarray = np.zeros((0, len(self.keyword_sets)))  # per term and area: those with the area
         self.prior: np.ndarray = np.zeros((0, len(self.keyword_sets)))
         self.base: np.ndarray = np.zeros(len(self.keyword_sets))
+        self.unseen: dict[str, np.ndarray] = {}  # keywords no labelled text holds: their prior per area
 
     def _presence(self, batch: Batch, grow: bool) -> sparse.csr_matrix:
         rows, columns = [], []
@@ -269,7 +276,7 @@ class PrecisionSignal:
         return sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=shape)
 
     def fit(self, batch: Batch, labels: np.ndarray) -> np.ndarray:
-        self.vocabulary = {}
+        self.vocabulary, self.unseen = {}, {}
         presence = self._presence(batch, grow=True)
         # float32 keeps the stored model small; counts stay exact far beyond any gold set's size
         self.counts = np.asarray(presence.sum(axis=0), dtype=np.float32).ravel()
@@ -281,6 +288,8 @@ class PrecisionSignal:
                 if term in self.vocabulary:
                     index = self.vocabulary[term]
                     self.prior[index, column] = max(self.keyword_prior, self.base[column])
+                else:
+                    self.unseen.setdefault(term, np.zeros(len(self.keyword_sets)))[column] = self.keyword_prior
         return self._scores(presence, batch.terms, labels)
 
     def features(self, batch: Batch) -> np.ndarray:
@@ -295,8 +304,9 @@ class PrecisionSignal:
             if own is not None:  # leave the text's own label out
                 counts, hits = counts - 1, hits - own[row][None, :]
             precision = (hits + self.prior_weight * self.prior[columns]) / (counts + self.prior_weight)
-            unseen = {term for term in terms[row] if term not in self.vocabulary}
-            known = np.array([self.keyword_prior if unseen & keywords else 0.0 for keywords in self.keyword_sets])
+            known = np.zeros(areas)
+            for term in set(terms[row]) & self.unseen.keys():
+                known = np.maximum(known, self.unseen[term])
             best = precision.max(axis=0) if len(columns) else self.base
             out[row, :areas] = np.maximum(best, known)
             out[row, areas:] = precision.sum(axis=0) + known
