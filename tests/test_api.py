@@ -15,7 +15,8 @@ def test_facade_exports_exactly_its_api() -> None:
         assert hasattr(smartspec, name), name
     public = {name for name in vars(smartspec) if not name.startswith("_")} - {
         # the subpackages themselves
-        "classify", "cli", "config", "errors", "indicators", "ingest", "report", "store", "strategy",
+        "classify", "cli", "config", "errors", "indicators", "ingest", "money", "observatory", "report", "store",
+        "strategy",
     }  # fmt: skip
     assert public <= set(smartspec.__all__)
 
@@ -35,11 +36,10 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp
 def test_scripting_through_the_facade(tmp_path: Path) -> None:
     from helpers import cordis_zip
 
-    strategy = smartspec.load_strategy()
-    engine = smartspec.create_store_engine(f"sqlite:///{tmp_path / 'api.db'}")
-    smartspec.upgrade(engine)
-    result = smartspec.import_path(engine, "cordis", cordis_zip(tmp_path / "c.zip"), strategy)
-    assert result.inserted > 0
-    with smartspec.session_factory(engine)() as session:
-        assert smartspec.region_figures(session, strategy)["FI1D2"].projects == 1
-    assert {source.name for source in smartspec.sources()} == {"cordis", "eura", "csv"}
+    with smartspec.Observatory(f"sqlite:///{tmp_path / 'api.db'}") as obs:
+        assert obs.init().schema_before is None
+        result = obs.import_file("cordis", cordis_zip(tmp_path / "c.zip"))
+        assert isinstance(result, smartspec.ImportResult) and result.inserted > 0
+        assert obs.stats().regions["FI1D2"].projects == 1
+        assert {"cordis", "eura", "csv"} <= {source.name for source in obs.sources()}
+        assert obs.strategy.code == smartspec.load_strategy().code

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from sqlalchemy import Engine, select
 
-from helpers import FIXTURES, cli, cordis_zip
+from helpers import FIXTURES, cli, cordis_zip, observe
+from smartspec import Actor
 from smartspec.classify import (
+    ModelMissingError,
     Toolkit,
-    decide,
     effective_labels,
-    explain,
     gold_dev,
     gold_test,
     load_gold,
-    review_queue,
-    run,
     score_gold,
 )
 from smartspec.classify.classifier import train
@@ -33,9 +33,9 @@ from smartspec.classify.normalise import SnowballNormaliser, split_structure, vo
 from smartspec.classify.signals import KeywordSignal, PrecisionSignal
 from smartspec.classify.training import Example, label_matrix, without
 from smartspec.errors import InputError
-from smartspec.ingest import import_path
 from smartspec.store import models as m
-from smartspec.store import session_factory, sync_strategy
+from smartspec.store import session_factory
+from smartspec.store.queries import strategy_id
 from smartspec.strategy import Strategy
 
 AREAS = ["I.1", "I.4", "III.2"]
@@ -211,10 +211,28 @@ def test_each_language_has_its_own_model_and_threshold(toolkit: Toolkit, strateg
 
 
 @pytest.fixture
-def classified(engine: Engine, strategy: Strategy, tmp_path: Path) -> Engine:
-    import_path(engine, "cordis", cordis_zip(tmp_path / "c.zip"), strategy)
-    import_path(engine, "eura", FIXTURES / "eura" / "eura2014.csv", strategy)
+def small_training(monkeypatch: pytest.MonkeyPatch, strategy: Strategy) -> Iterator[None]:
+    """A retraining on 400 shipped examples instead of all of them: a test that retrains after reviews checks that
+    the reviews are learnt, not the full model (trained once per session by ``trained_model``)."""
+    dev = gold_dev(strategy)
+    subset = [e for e in dev if e.lang == "fi"][:250] + [e for e in dev if e.lang == "en"][:150]
+    monkeypatch.setattr("smartspec.classify.classifier.shipped_examples", lambda _strategy: subset)
+    yield
+
+
+@pytest.fixture
+def imported(engine: Engine, tmp_path: Path) -> Engine:
+    obs = observe(engine)
+    obs.import_file("cordis", cordis_zip(tmp_path / "c.zip"))
+    obs.import_file("eura", FIXTURES / "eura" / "eura2014.csv")
     return engine
+
+
+@pytest.fixture
+def classified(imported: Engine, install_model: Callable[[Engine], None]) -> Engine:
+    """The fixture projects and the session's trained classifier (`smartspec classify train` finds and reuses it)."""
+    install_model(imported)
+    return imported
 
 
 def _project(engine: Engine, source_id: str) -> int:
@@ -224,59 +242,95 @@ def _project(engine: Engine, source_id: str) -> int:
 
 def _labels(engine: Engine, strategy: Strategy, project_id: int) -> set[str]:
     with session_factory(engine)() as session:
-        strategy_id = sync_strategy(session, strategy).id
-        return effective_labels(session, strategy_id, [project_id]).get(project_id, set())
+        return effective_labels(session, strategy_id(session, strategy), [project_id]).get(project_id, set())
 
 
-def test_run_review_and_rerun(classified: Engine, strategy: Strategy) -> None:
-    result = run(classified, strategy)
-    assert result.projects == 7 and result.trained
+def test_without_a_trained_model_reads_fail_and_name_train(imported: Engine) -> None:
+    obs = observe(imported)
+    for read in (lambda: obs.explain(1), lambda: obs.review_queue(), lambda: obs.classify()):
+        with pytest.raises(ModelMissingError, match="no trained classifier") as caught:
+            read()
+        assert "smartspec classify train" in (caught.value.hint or "")
+    with session_factory(imported)() as session:  # nothing was trained or written by trying
+        assert session.scalars(select(m.ClassifierModel)).first() is None
+        assert session.scalars(select(m.Classification)).first() is None
+
+
+def test_train_reuses_a_model_for_the_same_data(classified: Engine, trained_model: dict[str, Any]) -> None:
+    result = observe(classified).train()
+    assert not result.trained and result.model.version == trained_model["version"]
+    assert result.examples == result.model.training["n"] > 5000 and result.model.reviews_behind == 0
+
+
+def test_run_review_and_rerun(classified: Engine, strategy: Strategy, small_training: None) -> None:
+    obs = observe(classified, actor=Actor("officer"))
+    result = obs.classify()
+    assert result.projects == 7 and not result.stale
     hydrogen = _project(classified, "101100001")
     assert "I.4" in _labels(classified, strategy, hydrogen)
-    assert run(classified, strategy).projects == 0  # nothing new for the same model
+    assert obs.classify().projects == 0  # nothing new for the same model
 
-    decide(classified, strategy, hydrogen, "I.4", "reject", "officer")
-    decide(classified, strategy, hydrogen, "II.4", "add", "officer")
+    obs.decide(hydrogen, "I.4", "reject")
+    decision = obs.decide(hydrogen, "II.4", "add")
+    assert decision.model_reviews_behind == 2 and decision.by == "officer"
     assert {"II.4"} <= _labels(classified, strategy, hydrogen) and "I.4" not in _labels(classified, strategy, hydrogen)
-    again = run(classified, strategy, only_new=False)  # the review is a training example: a new model
-    assert again.trained and again.model_version != result.model_version
+    assert obs.model().info.stale and obs.classify(only_new=False).stale  # a review makes the model stale
+    trained = obs.train()  # the reviews are training examples: a new model
+    assert trained.trained and trained.model.version != result.model_version and not trained.model.stale
+    assert trained.model.training["by_source"]["review"] == 1
+    again = obs.classify(only_new=False)
+    assert again.model_version == trained.model.version and not again.stale
     labels = _labels(classified, strategy, hydrogen)
     assert "II.4" in labels and "I.4" not in labels
-    queue = review_queue(classified, strategy, limit=10)
-    assert hydrogen not in [item["project_id"] for item in queue]
-    margins = [item["margin"] for item in queue]
+    queue = obs.review_queue(limit=10)
+    assert hydrogen not in [item.project_id for item in queue]
+    margins = [item.margin for item in queue]
     assert margins == sorted(margins)
     with session_factory(classified)() as session:
         organisations = session.scalars(select(m.Classification).where(
             m.Classification.record_type == "organisation")).all()  # fmt: skip
-        audit = session.scalars(select(m.AuditLog.action)).all()
+        audit = session.scalars(select(m.AuditLog)).all()
     assert organisations and all(0 < row.score <= 1 for row in organisations)
     codes = {row.code for row in organisations}
     assert {c for c in codes if c.count(".") == 2} and {
         c.rsplit(".", 1)[0] for c in codes if c.count(".") == 2
     } <= codes
-    assert audit == ["classification.reject", "classification.add"]
+    assert [a.action for a in audit] == ["classification.reject", "classification.add"]
+    assert audit[0].actor == "officer" and audit[0].detail["after"] == "rejected" and audit[0].detail["via"] == "os"
+
+
+def test_explain_after_a_review_does_not_retrain(classified: Engine) -> None:
+    obs = observe(classified)
+    obs.classify()
+    forest = _project(classified, "101100002")
+    obs.decide(forest, "III.3", "add", by="officer")
+    with session_factory(classified)() as session:
+        models_before = session.scalars(select(m.ClassifierModel.id)).all()
+    explained = obs.explain(forest)
+    assert "III.3" in explained.labels and explained.reviews[0].code == "III.3"
+    with session_factory(classified)() as session:
+        assert session.scalars(select(m.ClassifierModel.id)).all() == models_before
 
 
 def test_reviews_survive_reimport(classified: Engine, strategy: Strategy, tmp_path: Path) -> None:
-    run(classified, strategy)
+    obs = observe(classified)
+    obs.classify()
     forest = _project(classified, "101100002")
-    decide(classified, strategy, forest, "III.3", "add", "officer")
-    import_path(classified, "cordis", cordis_zip(tmp_path / "again.zip"), strategy)
+    obs.decide(forest, "III.3", "add", by="officer")
+    obs.import_file("cordis", cordis_zip(tmp_path / "again.zip"))
     assert _project(classified, "101100002") == forest
     assert "III.3" in _labels(classified, strategy, forest)
 
 
 def test_explain_shows_terms_and_neighbours(classified: Engine, strategy: Strategy) -> None:
-    run(classified, strategy)
-    result = explain(classified, strategy, _project(classified, "A70002"))
-    assert result["lang"] == "fi" and result["areas"][0]["probability"] >= result["areas"][-1]["probability"]
-    assert len(result["neighbours"]) == 5
-    hydrogen = explain(classified, strategy, _project(classified, "101100001"))
-    energy = next(row for row in hydrogen["areas"] if row["area"] == "I.4")
-    assert len(energy["keywords"]) == 3 and any(
-        "hydrogen" in phrase or "vety" in phrase for phrase, _ in energy["keywords"]
-    )
+    obs = observe(classified)
+    obs.classify()
+    result = obs.explain(_project(classified, "A70002"))
+    assert result.lang == "fi" and result.areas[0].probability >= result.areas[-1].probability
+    assert len(result.neighbours) == 5
+    hydrogen = obs.explain(_project(classified, "101100001"))
+    energy = next(row for row in hydrogen.areas if row.area == "I.4")
+    assert len(energy.keywords) == 3 and any("hydrogen" in phrase or "vety" in phrase for phrase, _ in energy.keywords)
     hydrogen_id = _project(classified, "101100001")
     with session_factory(classified)() as session:  # the stored label keeps the same evidence
         query = select(m.Classification).where(
@@ -285,21 +339,21 @@ def test_explain_shows_terms_and_neighbours(classified: Engine, strategy: Strate
             m.Classification.code == "I.4",
         )
         stored = session.scalars(query).one()  # fmt: skip
-    assert stored.evidence["keywords"] and stored.evidence["probabilities"]["I.4"] >= hydrogen["threshold"]
-    assert {row["area"]: row["topic"] for row in hydrogen["topics"]}["I.4"] == "I.4.3"
+    assert stored.evidence["keywords"] and stored.evidence["probabilities"]["I.4"] >= hydrogen.threshold
+    assert {row.area: row.topic for row in hydrogen.topics}["I.4"] == "I.4.3"
     with session_factory(classified)() as session:  # the stored sub-topic says which phrases chose it
         topic = session.scalars(select(m.Classification).where(
             m.Classification.record_type == "project", m.Classification.record_id == hydrogen_id,
             m.Classification.code == "I.4.3")).one()  # fmt: skip
     assert topic.evidence["area"] == "I.4" and topic.evidence["keywords"] and 0 < topic.score <= 1
     with pytest.raises(InputError, match="there is no project 999999"):
-        explain(classified, strategy, 999999)
+        obs.explain(999999)
     with pytest.raises(InputError, match="is not an area or sub-topic"):
-        decide(classified, strategy, 1, "IX.1", "add", "x")
+        obs.decide(1, "IX.1", "add", by="x")
 
 
 def test_evaluate_never_learns_from_the_gold_file(toolkit: Toolkit, strategy: Strategy) -> None:
-    dev = gold_dev(strategy)
+    dev = gold_dev(strategy)[:800]  # a training set of 800 examples: this tests what is left out, not the model
     subset = [e for e in dev if e.lang == "fi"][:40] + [e for e in dev if e.lang == "en"][:40]
     result = score_gold(toolkit, subset, dev)
     ids, texts = {e.id for e in subset}, {" ".join(e.text.casefold().split()) for e in subset}
@@ -320,11 +374,18 @@ def test_evaluate_scores_the_sub_topic_choice_where_topics_are_labelled(toolkit:
     assert score_topics(toolkit, [e for e in held_out if False]) is None
 
 
-def test_classify_commands(classified: Engine, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_classify_commands(imported: Engine, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                           install_model: Callable[[Engine], None], monkeypatch: pytest.MonkeyPatch,
+                           strategy: Strategy) -> None:  # fmt: skip
     db = db_url
+    assert cli("classify", "explain", "1", "--db", db) == 2
+    assert "smartspec classify train" in capsys.readouterr().err
+    install_model(imported)
+    assert cli("classify", "train", "--db", db, "--json") == 0
+    assert json.loads(capsys.readouterr().out)["trained"] is False  # the stored model fits the same data
     assert cli("classify", "run", "--db", db, "--json") == 0
     assert json.loads(capsys.readouterr().out)["projects"] == 7
-    project = _project(classified, "A70001")
+    project = _project(imported, "A70001")
     assert cli("classify", "explain", str(project), "--db", db) == 0
     assert "nearest labelled examples" in capsys.readouterr().out
     assert cli("classify", "review", "--db", db, "--json", "--limit", "3") == 0
@@ -335,6 +396,8 @@ def test_classify_commands(classified: Engine, db_url: str, tmp_path: Path, caps
     gold.write_text("id,text,lang,areas,topics\na,Tuulivoimapuiston rakentaminen,fi,I.4,I.4.2\n"
                     "b,Nuorten työpajatoiminta,fi,none,\nc,Hydrogen valleys for the Arctic,en,I.4,I.4.3\n"
                     "d,Museum of modern art visitors,en,III.2,\n", encoding="utf-8")  # fmt: skip
+    dev = gold_dev(strategy)[:800]  # evaluation trains in memory: on 800 examples, to test the command, not the model
+    monkeypatch.setattr("smartspec.classify.classifier.shipped_examples", lambda _strategy: dev)
     assert cli("classify", "evaluate", "--gold", gold, "--db", db, "--json") == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["n"] == 4 and figures["setup"]["excluded_from_training"] == 0

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import urllib.error
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from helpers import FIXTURES, cli, cordis_zip
 from smartspec.cli.main import create_app
+from smartspec.store import create_store_engine
 
 COMMANDS = [
     [], ["init"], ["import"], ["import", "cordis"], ["import", "eura"], ["import", "csv"], ["imports"], ["stats"],
     ["strategy"], ["strategy", "validate"], ["strategy", "show"], ["backup"], ["fetch"], ["demo"], ["classify"],
-    ["classify", "run"], ["classify", "explain"], ["classify", "evaluate"], ["classify", "review"],
+    ["classify", "train"], ["classify", "run"], ["classify", "explain"], ["classify", "evaluate"],
+    ["classify", "review"],
     ["classify", "accept"], ["classify", "reject"], ["classify", "add"], ["indicators"], ["report"], ["register"],
-    ["register", "add"], ["register", "import"], ["register", "export"],
+    ["register", "add"], ["register", "list"], ["register", "import"], ["register", "export"],
 ]  # fmt: skip
 
 
@@ -65,22 +70,51 @@ def test_commands_on_a_missing_database_say_run_init(tmp_path: Path, capsys: pyt
     assert "smartspec init" in capsys.readouterr().err
 
 
-def test_demo_on_a_data_directory(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)  # the demo writes its reports into the working directory
+def _demo_data(tmp_path: Path) -> Path:
     data = tmp_path / "data"
     (data / "cordis_horizon_europe").mkdir(parents=True)
     for file in (FIXTURES / "cordis_he").iterdir():
         shutil.copy(file, data / "cordis_horizon_europe" / file.name)
     (data / "eura_structural_funds_fi").mkdir()
     shutil.copy(FIXTURES / "eura" / "eura2014.csv", data / "eura_structural_funds_fi" / "eura_2014_2020_projects.csv")
-    db = f"sqlite:///{tmp_path / 'demo.db'}"
-    assert cli("demo", "--db", db, "--data-dir", data) == 0
+    return data
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path, sqlite_template: Path, install_model: Callable[[Engine], None]) -> Iterator[str]:
+    """A store that holds the session's trained classifier, which the demo's training step then reuses."""
+    path = tmp_path / "demo.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = create_store_engine(f"sqlite:///{path}")
+    install_model(engine)
+    engine.dispose()
+    yield f"sqlite:///{path}"
+
+
+def test_demo_on_a_data_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, demo_db: str,
+    frozen_today: dt.date,
+) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)  # the demo writes its reports into the working directory
+    assert cli("demo", "--db", demo_db, "--data-dir", _demo_data(tmp_path)) == 0
     out = capsys.readouterr().out
-    assert "North Ostrobothnia" in out and "620,001" in out
-    assert sorted(path.name for path in (tmp_path / "smartspec-reports").iterdir())[:2] == [
-        "raportti-2025.html", "raportti-2025.pdf"]  # fmt: skip
+    assert "North Ostrobothnia" in out and "620,001" in out and "Reused classifier" in out
+    assert sorted(path.name for path in (tmp_path / "smartspec-reports").iterdir()) == [
+        "raportti-2025.html", "raportti-2025.pdf", "report-2025.html", "report-2025.pdf"]  # fmt: skip
+
+
+def test_demo_json_is_one_document_with_the_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_db: str, frozen_today: dt.date
+) -> None:
+    assert cli("demo", "--db", demo_db, "--data-dir", _demo_data(tmp_path), "--out", tmp_path / "out", "--json") == 0
+    result = json.loads(capsys.readouterr().out)  # one JSON document, nothing else on stdout
+    assert [i["source"] for i in result["imports"]] == ["cordis", "eura"]
+    assert set(result["stats"]) == {"all", "cordis", "eura"} and result["year"] == 2025
+    assert result["stats"]["all"]["regions"]["FI1D9"]["ec_contribution_eur"] == 620001.25
+    assert result["classification"]["projects"] == 7 and result["training"]["trained"] is False
+    assert sorted(Path(p).name for p in result["reports"]) == [
+        "raportti-2025.html", "raportti-2025.pdf", "report-2025.html", "report-2025.pdf"]  # fmt: skip
+    assert all(Path(p).is_file() for p in result["reports"])
 
 
 def test_demo_without_data_says_where_to_get_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,18 +9,18 @@ from markupsafe import escape
 from sqlalchemy import Engine
 
 from conftest import SHARED_DATA
-from helpers import FIXTURES, cli, cordis_zip
+from helpers import FIXTURES, cli, cordis_zip, observe
 from smartspec.errors import InputError
-from smartspec.ingest import import_path
-from smartspec.report import build, write
 from smartspec.report import format as fmt
+from smartspec.report import write
 from smartspec.strategy import Strategy
 
 
 @pytest.fixture
 def store(engine: Engine, strategy: Strategy, tmp_path: Path) -> Engine:
-    import_path(engine, "cordis", cordis_zip(tmp_path / "c.zip"), strategy)
-    import_path(engine, "eura", FIXTURES / "eura" / "eura2014.csv", strategy)
+    obs = observe(engine)
+    obs.import_file("cordis", cordis_zip(tmp_path / "c.zip"))
+    obs.import_file("eura", FIXTURES / "eura" / "eura2014.csv")
     return engine
 
 
@@ -35,12 +35,18 @@ def test_finnish_and_english_formats() -> None:
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_report_in_both_languages(store: Engine, strategy: Strategy, tmp_path: Path) -> None:
     data_dir = SHARED_DATA if (SHARED_DATA / "finland_regions_geo").is_dir() else None
-    fi = build(store, strategy, 2023, "fi", data_dir)
-    en = build(store, strategy, 2023, "en", data_dir)
+    obs = observe(store)
+    with pytest.raises(InputError, match="smartspec indicators --year 2023"):
+        obs.report(2023, "fi", data_dir)  # the report reads stored values; it computes nothing
+    obs.compute_indicators([2022, 2023])
+    fi = obs.report(2023, "fi", data_dir)
+    en = obs.report(2023, "en", data_dir)
     for goal in strategy.goals:
         assert escape(goal.label.fi) in fi.html and escape(goal.label.en) in en.html
     assert "500\u00a0001\u00a0€" in fi.html  # Oulu's EU funding in HYDRO-NORTH, Finnish style
     assert "€500,001" in en.html
+    if data_dir is not None:  # per-inhabitant and per-GDP figures say which year's population and GDP they use
+        assert "väkiluku vuodelta 2022" in fi.html and "GDP of 2021" in en.html
     assert "Menetelmät ja lähteet" in fi.html and "CC BY 4.0" in fi.html
     assert fi.html.count("<svg") >= 2
     if data_dir is not None:
@@ -52,12 +58,15 @@ def test_report_in_both_languages(store: Engine, strategy: Strategy, tmp_path: P
 
     assert len(HTML(string=fi.html).render().pages) >= 6  # summary, goals, methods
     with pytest.raises(InputError, match="unknown language"):
-        build(store, strategy, 2023, "sv")
+        obs.report(2023, "sv")
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_report_command(store: Engine, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "report.html"
+    assert cli("report", "--year", "2023", "--lang", "en", "--format", "html", "--out", out, "--db", db_url) == 2
+    assert "smartspec indicators --year 2023" in capsys.readouterr().err
+    assert cli("indicators", "--year", "2023", "--db", db_url) == 0
     assert cli("report", "--year", "2023", "--lang", "en", "--format", "html", "--out", out, "--db", db_url) == 0
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert cli("report", "--year", "2023", "--format", "docx", "--out", tmp_path / "r.docx", "--db", db_url) == 2

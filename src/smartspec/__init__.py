@@ -2,41 +2,36 @@
 
 The library API, for scripting the platform in Python as easily as through the CLI::
 
-    import smartspec
-    strategy = smartspec.load_strategy()
-    engine = smartspec.create_store_engine("sqlite:///smartspec.db")
-    smartspec.upgrade(engine)
-    smartspec.import_path(engine, "cordis", Path("cordis-HORIZONprojects-csv.zip"), strategy)
+    from smartspec import Observatory
+
+    with Observatory("sqlite:///smartspec.db") as obs:
+        obs.init()
+        obs.import_file("cordis", Path("cordis-HORIZONprojects-csv.zip"))
+        print(obs.stats().regions["FI1D9"].projects)
 """
 
 from smartspec.config import Settings
 from smartspec.errors import InputError, SmartspecError, StoreError, StrategyError
-from smartspec.ingest import ImportResult, import_path, sources
-from smartspec.store import create_store_engine, session_factory, sync_strategy, transaction, upgrade
-from smartspec.store.backup import backup
-from smartspec.store.queries import RegionFigures, region_figures
+from smartspec.ingest import ImportResult, Option, Source, register, sources
+from smartspec.observatory import Actor, Observatory
 from smartspec.strategy import Strategy, load_strategy
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Actor",
     "ImportResult",
     "InputError",
-    "RegionFigures",
+    "Observatory",
+    "Option",
     "Settings",
     "SmartspecError",
+    "Source",
     "StoreError",
     "Strategy",
     "StrategyError",
     "__version__",
-    "backup",
-    "create_store_engine",
-    "import_path",
     "load_strategy",
-    "region_figures",
-    "session_factory",
+    "register",
     "sources",
-    "sync_strategy",
-    "transaction",
-    "upgrade",
 ]

@@ -10,7 +10,9 @@ built by `make` into the package's data folder (scripts/seed_embeddings.py) and 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
 from importlib import resources
 from typing import Protocol
 
@@ -61,8 +63,11 @@ def text_key(model_id: str, text: str) -> str:
     return hashlib.sha256(f"{model_id}\x00{clip(text)}".encode()).hexdigest()
 
 
+@lru_cache(maxsize=2)
 def seed_vectors(model_id: str) -> dict[str, np.ndarray]:
-    """The seed embeddings `make` builds for the shipped texts (keyed like the cache); none if not built."""
+    """The seed embeddings `make` builds for the shipped texts (keyed like the cache); none if not built.
+
+    Loaded once per process; callers copy the mapping before adding to it."""
     path = resources.files("smartspec.classify") / "data" / SEED_FILE
     if not path.is_file():
         return {}
@@ -83,8 +88,18 @@ class CachedEmbedder:
         self.dim = embedder.dim
         self.engine = engine
         self.progress = progress
-        self._memory: dict[str, np.ndarray] = seed_vectors(embedder.model_id) if seeded else {}
+        self._memory: dict[str, np.ndarray] = dict(seed_vectors(embedder.model_id)) if seeded else {}
         self.computed = 0
+        self.write_through = True  # new vectors go into the store's cache; off while a read-only command runs
+
+    @contextmanager
+    def read_only(self) -> Iterator[None]:
+        """Embed without writing new vectors into the store (commands that read never write)."""
+        before, self.write_through = self.write_through, False
+        try:
+            yield
+        finally:
+            self.write_through = before
 
     def _from_store(self, keys: list[str]) -> None:
         if self.engine is None or not keys:
@@ -100,7 +115,7 @@ class CachedEmbedder:
                     self._memory[key] = np.frombuffer(blob, dtype="<f4").copy()
 
     def _to_store(self, rows: list[tuple[str, np.ndarray]]) -> None:
-        if self.engine is None or not rows:
+        if self.engine is None or not rows or not self.write_through:
             return
         payload = [{"text_sha256": key, "model": self.model_id, "dim": self.dim,
                     "vector": vector.astype("<f4").tobytes()} for key, vector in rows]  # fmt: skip

@@ -8,6 +8,7 @@ folds plus the training examples (again less anything in the gold file).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ from sklearn.model_selection import KFold
 
 from smartspec.classify.classifier import Toolkit, train
 from smartspec.classify.metrics import evaluate
+from smartspec.classify.results import Evaluation
 from smartspec.classify.topics import METHODS
 from smartspec.classify.training import Example, without
 
@@ -86,3 +88,34 @@ def score_topics(toolkit: Toolkit, gold: list[Example]) -> dict[str, Any] | None
                                  "n": int((langs == lang).sum())} for lang in sorted(set(langs))},
         "methods": {method: round(float(values.mean()), 4) for method, values in hits.items()},
     }  # fmt: skip
+
+
+def evaluate_gold(toolkit_for: Callable[[str], Toolkit], gold: list[Example], training: list[Example], *,
+                  normaliser: str = "auto", folds: int | None = None,
+                  ablation: bool = False) -> Evaluation:  # fmt: skip
+    """Score the classifier on ``gold`` (never learning from it), with the sub-topic choice where it is labelled and,
+    with ``ablation``, lexical-only, embeddings-only and combined models under each installed normaliser.
+
+    ``toolkit_for(name)`` gives the toolkit of a normaliser (auto, snowball, voikko); it raises ImportError or
+    OSError when that normaliser is not installed.
+    """
+    toolkit = toolkit_for(normaliser)
+    result = score_gold(toolkit, gold, training, folds=folds)
+    topics = score_topics(toolkit, gold)  # learns nothing, so once, whatever the folds or the ablation
+    if topics is not None:
+        result["topics"] = topics
+    if ablation:
+        result["ablation"] = {}
+        for name in ("snowball", "voikko"):
+            try:
+                tools = toolkit_for(name)
+            except (ImportError, OSError):
+                continue
+            for label, variant in ABLATIONS.items():
+                scored = score_gold(tools, gold, training, folds=folds, config=variant)
+                result["ablation"][f"{label}/{tools.lexical.normaliser.name}"] = {
+                    "micro_f1": scored["micro"]["f1"], "macro_f1": scored["macro_f1"],
+                    "fi": scored["per_lang"].get("fi", {}).get("micro_f1"),
+                    "en": scored["per_lang"].get("en", {}).get("micro_f1"),
+                }  # fmt: skip
+    return Evaluation.model_validate(result)

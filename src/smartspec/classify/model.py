@@ -26,7 +26,7 @@ from sklearn.preprocessing import StandardScaler
 from smartspec.classify.embed import CachedEmbedder
 from smartspec.classify.lexical import LexicalScorer
 from smartspec.classify.neighbours import NeighbourVote
-from smartspec.classify.signals import SCORES, SIGNALS, Batch, Signal, make_signal
+from smartspec.classify.signals import SIGNALS, Batch, Signal, make_signal
 from smartspec.strategy import Strategy
 
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -86,7 +86,7 @@ class AreaModel:
                 if fit:
                     self.scalers[signal.name] = StandardScaler().fit(values)
                 scaled = self.scalers[signal.name].transform(values)
-                weight = self.config["score_weight"] if signal.name in SCORES else 1.0
+                weight = self.config["score_weight"] if signal.score else 1.0
                 blocks.append(sparse.csr_matrix(scaled * weight * root))
             else:
                 blocks.append(sparse.csr_matrix(values) * np.sqrt(self.config["terms_weight"]) * root)

@@ -70,6 +70,7 @@ class Batch:
 class Signal(Protocol):
     name: str
     dense: bool  # dense blocks are standardised; sparse blocks are used as they are
+    score: bool  # one of the few, informative score blocks the model weights up
 
     def fit(self, batch: Batch, labels: np.ndarray) -> np.ndarray | None:
         """Learn from the training batch. A signal whose features on the training texts must not see each text's
@@ -77,6 +78,22 @@ class Signal(Protocol):
         ...
 
     def features(self, batch: Batch) -> np.ndarray | sparse.csr_matrix: ...
+
+
+class SignalClass(Protocol):
+    name: str
+
+    def build(self, strategy: Strategy, scorer: LexicalScorer, embedder: CachedEmbedder) -> Signal: ...
+
+
+# The signals by name, in the order the default configuration uses them.
+SIGNALS: dict[str, SignalClass] = {}
+
+
+def register_signal(cls: Any) -> Any:
+    """Class decorator: make a signal available by its ``name`` (configurations list signals by name)."""
+    SIGNALS[cls.name] = cls
+    return cls
 
 
 def keyword_terms(strategy: Strategy, scorer: LexicalScorer) -> list[set[str]]:
@@ -94,11 +111,18 @@ def keyword_terms(strategy: Strategy, scorer: LexicalScorer) -> list[set[str]]:
     return sets
 
 
+@register_signal
 class LexicalSignal:
     """TF-IDF cosine to each area's description, and keyword hits weighted by how specific each keyword is."""
 
     name = "lexical"
     dense = True
+
+    score = True
+
+    @classmethod
+    def build(cls, strategy: Strategy, scorer: LexicalScorer, embedder: CachedEmbedder) -> LexicalSignal:
+        return cls(strategy, scorer)
 
     def __init__(self, strategy: Strategy, scorer: LexicalScorer) -> None:
         self.keyword_sets = keyword_terms(strategy, scorer)
@@ -121,11 +145,18 @@ class LexicalSignal:
         return np.hstack([cosine, hits])
 
 
+@register_signal
 class SemanticSignal:
     """Cosine between a text's embedding and each area's embedded description, in the text's language."""
 
     name = "semantic"
     dense = True
+
+    score = True
+
+    @classmethod
+    def build(cls, strategy: Strategy, scorer: LexicalScorer, embedder: CachedEmbedder) -> SemanticSignal:
+        return cls(strategy, embedder)
 
     def __init__(self, strategy: Strategy, embedder: CachedEmbedder) -> None:
         self.prototypes = {}
@@ -147,6 +178,7 @@ class SemanticSignal:
         return out
 
 
+@register_signal
 class KeywordSignal:
     """The strategy's keywords matched by meaning: each keyword phrase is embedded on its own, and a text gets, per
     area, its best cosine to one of the area's keywords and the mean of its three best.
@@ -157,6 +189,13 @@ class KeywordSignal:
 
     name = "keywords"
     dense = True
+
+    score = True
+
+    @classmethod
+    def build(cls, strategy: Strategy, scorer: LexicalScorer, embedder: CachedEmbedder) -> KeywordSignal:
+        return cls(strategy, embedder)
+
     TOP = 3
 
     def __init__(self, strategy: Strategy, embedder: CachedEmbedder) -> None:
@@ -196,11 +235,18 @@ def nearest_phrases(phrases: list[str], rows: np.ndarray, similarity: np.ndarray
     return [(phrases[rows[i]], round(float(similarity[i]), 3)) for i in best]
 
 
+@register_signal
 class EmbeddingSignal:
     """The text's embedding itself, for the supervised heads."""
 
     name = "embedding"
     dense = True
+
+    score = False
+
+    @classmethod
+    def build(cls, strategy: Strategy, scorer: LexicalScorer, embedder: CachedEmbedder) -> EmbeddingSignal:
+        return cls()
 
     def fit(self, batch: Batch, labels: np.ndarray) -> None:
         return None
@@ -209,11 +255,18 @@ class EmbeddingSignal:
         return batch.embeddings
 
 
+@register_signal
 class TermsSignal:
     """A bag of normalised terms (lemmas, compound parts or stems) learnt from the labelled examples."""
 
     name = "terms"
     dense = False
+
+    score = False
+
+    @classmethod
+    def build(cls, strategy: Strategy, scorer: LexicalScorer, embedder: CachedEmbedder) -> TermsSignal:
+        return cls()
 
     def __init__(self) -> None:
         self.vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2)
@@ -230,6 +283,7 @@ def _identity(terms: list[str]) -> list[str]:
     return terms
 
 
+@register_signal
 class PrecisionSignal:
     """How surely a text's terms point to each area: per area, the best and the summed precision of its terms.
 
@@ -252,6 +306,12 @@ class PrecisionSignal:
 
     name = "precision"
     dense = True
+
+    score = True
+
+    @classmethod
+    def build(cls, strategy: Strategy, scorer: LexicalScorer, embedder: CachedEmbedder) -> PrecisionSignal:
+        return cls(strategy, scorer)
 
     def __init__(self, strategy: Strategy, scorer: LexicalScorer, prior_weight: float = 2.0,
                  keyword_prior: float = 0.5) -> None:  # fmt: skip
@@ -313,21 +373,9 @@ class PrecisionSignal:
         return out
 
 
-SIGNALS = ("lexical", "semantic", "keywords", "embedding", "terms", "precision")
-SCORES = ("lexical", "semantic", "keywords", "precision")  # the few, informative score blocks the model weights up
-
-
 def make_signal(name: str, strategy: Strategy, scorer: LexicalScorer, embedder: CachedEmbedder) -> Signal:
-    if name == "lexical":
-        return LexicalSignal(strategy, scorer)
-    if name == "semantic":
-        return SemanticSignal(strategy, embedder)
-    if name == "keywords":
-        return KeywordSignal(strategy, embedder)
-    if name == "embedding":
-        return EmbeddingSignal()
-    if name == "terms":
-        return TermsSignal()
-    if name == "precision":
-        return PrecisionSignal(strategy, scorer)
-    raise ValueError(f"unknown signal {name!r}; known: {', '.join(SIGNALS)}")
+    try:
+        factory = SIGNALS[name]
+    except KeyError:
+        raise ValueError(f"unknown signal {name!r}; known: {', '.join(SIGNALS)}") from None
+    return factory.build(strategy, scorer, embedder)

@@ -8,13 +8,12 @@ import sys
 from typing import Annotated, Any
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine
 
 from smartspec.config import Settings
-from smartspec.store import create_store_engine, ensure_current
-from smartspec.strategy import Strategy, load_strategy
+from smartspec.observatory import Observatory
 
 DbOption = Annotated[
     str | None,
@@ -34,28 +33,27 @@ def settings(db: str | None = None) -> Settings:
     return values
 
 
-# Engines a command opened; main() disposes them when the command ends, so no connection outlives it.
-_opened: list[Engine] = []
+# Observatories a command opened; main() closes them when the command ends, so no connection outlives it.
+_opened: list[Observatory] = []
 
 
-def engine_for(config: Settings, *, must_exist: bool = True) -> Engine:
-    engine = create_store_engine(config.database_url, query_timeout_s=config.query_timeout_s)
-    _opened.append(engine)
-    if must_exist:
-        ensure_current(engine)
-    return engine
+def observatory(db: str | None = None) -> Observatory:
+    """The facade over the command's database (``--db``, else SMARTSPEC_DATABASE_URL); the OS user is the actor."""
+    obs = Observatory(settings=settings(db))
+    _opened.append(obs)
+    return obs
 
 
-def dispose_engines() -> None:
+def close_observatories() -> None:
     while _opened:
-        _opened.pop().dispose()
-
-
-def strategy_for(config: Settings) -> Strategy:
-    return load_strategy(config.strategy_file)
+        _opened.pop().close()
 
 
 def print_json(data: Any) -> None:
+    if isinstance(data, BaseModel):
+        data = data.model_dump(mode="json", by_alias=True, exclude_none=False)
+    elif isinstance(data, list) and data and isinstance(data[0], BaseModel):
+        data = [item.model_dump(mode="json", by_alias=True) for item in data]
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 

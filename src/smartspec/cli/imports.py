@@ -1,42 +1,62 @@
-"""`smartspec import SOURCE PATH`: one command per data source."""
+"""`smartspec import SOURCE PATH`: one command per registered data source, generated from the registry.
+
+A source's options (``ingest.Option``) become the command's ``--options``; a source a plug-in registers gets its
+command the same way as the built-ins.
+"""
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from smartspec.cli.common import (
-    BarProgress,
-    DbOption,
-    JsonOption,
-    console,
-    engine_for,
-    print_json,
-    settings,
-    show_progress,
-    strategy_for,
-)
-from smartspec.config import Settings
-from smartspec.ingest import ImportResult, import_path
+from smartspec.cli.common import BarProgress, DbOption, JsonOption, console, observatory, print_json, show_progress
+from smartspec.ingest import ImportResult, Source, sources
 
-app = typer.Typer(help="Import a data source into the store. / Tuo aineisto tietokantaan.", no_args_is_help=True)
-
-PathArg = Annotated[Path, typer.Argument(help="File, folder or zip to import")]
-Encoding = Annotated[str, typer.Option(help="Text encoding: utf-8 (default, BOM allowed), cp1252, iso-8859-15")]
-Delimiter = Annotated[str | None, typer.Option(help="Field delimiter; detected from the header when not given")]
-SkipBad = Annotated[bool, typer.Option("--skip-bad-rows", help="Import the good rows and list the bad ones")]
+HELP = "Import a data source into the store. / Tuo aineisto tietokantaan."
 
 
-def run(
-    config: Settings, source: str, path: Path, skip_bad_rows: bool, json_out: bool, **options: object
-) -> ImportResult:
-    engine = engine_for(config)
-    progress = BarProgress() if show_progress(config) and not json_out else None
+def create_app() -> typer.Typer:
+    app = typer.Typer(help=HELP, no_args_is_help=True)
+    for source in sources():
+        app.command(source.name, help=source.description)(_command(source))
+    return app
+
+
+def _command(source: Source) -> Any:
+    """A Typer command for ``source``: PATH, --db, --json, --skip-bad-rows and the source's own options."""
+
+    def command(path: Path, db: str | None, json_out: bool, skip_bad_rows: bool, **options: Any) -> None:
+        run(source.name, path, db, skip_bad_rows, json_out, **options)
+
+    parameters = [
+        inspect.Parameter("path", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          annotation=Annotated[Path, typer.Argument(help="File, folder or zip to import")]),
+        inspect.Parameter("db", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=DbOption),
+        inspect.Parameter("json_out", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=JsonOption),
+        inspect.Parameter("skip_bad_rows", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
+            bool, typer.Option("--skip-bad-rows", help="Import the good rows and list the bad ones")]),
+    ]  # fmt: skip
+    for option in source.options:
+        kind = Path if option.kind is Path else str
+        flag = "--" + option.name.replace("_", "-")
+        annotation = Annotated[kind, typer.Option(flag, help=option.help)] if option.required else \
+            Annotated[kind | None, typer.Option(flag, help=option.help)]  # fmt: skip
+        default = inspect.Parameter.empty if option.required else option.default
+        parameters.append(inspect.Parameter(option.name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                                            annotation=annotation))  # fmt: skip
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command.__doc__ = source.description
+    return command
+
+
+def run(source: str, path: Path, db: str | None, skip_bad_rows: bool, json_out: bool, **options: Any) -> ImportResult:
+    obs = observatory(db)
+    progress = BarProgress() if show_progress(obs.settings) and not json_out else None
     try:
-        result = import_path(engine, source, path, strategy_for(config), skip_bad_rows=skip_bad_rows,
-                             progress=progress, **options)  # fmt: skip
+        result = obs.import_file(source, path, skip_bad_rows=skip_bad_rows, progress=progress, **options)
     finally:
         if progress is not None:
             progress.close()
@@ -46,7 +66,7 @@ def run(
 
 def report(result: ImportResult, json_out: bool) -> None:
     if json_out:
-        print_json(result.as_dict())
+        print_json(result)
         return
     console.print(
         f"Imported {result.path} as batch {result.batch_id} in {result.duration_s:.1f} s: "
@@ -58,47 +78,3 @@ def report(result: ImportResult, json_out: bool) -> None:
                       f"{counts['unchanged']:,} unchanged")  # fmt: skip
     for problem in result.errors[:20]:
         console.print(f"  rejected: {problem}")
-
-
-@app.command("cordis")
-def cordis(
-    path: PathArg,
-    db: DbOption = None,
-    encoding: Encoding = "utf-8",
-    delimiter: Delimiter = None,
-    programme: Annotated[str | None, typer.Option(help="HORIZON, H2020 or FP7 when the files do not say")] = None,
-    skip_bad_rows: SkipBad = False,
-    json_out: JsonOption = False,
-) -> None:
-    """CORDIS projects and participants: the EU's zip, a folder of its CSV files, or one file."""
-    run(settings(db), "cordis", path, skip_bad_rows, json_out, encoding=encoding, delimiter=delimiter,
-        programme=programme)  # fmt: skip
-
-
-@app.command("eura")
-def eura(
-    path: PathArg,
-    db: DbOption = None,
-    encoding: Encoding = "utf-8",
-    delimiter: Delimiter = None,
-    skip_bad_rows: SkipBad = False,
-    json_out: JsonOption = False,
-) -> None:
-    """A structural-funds (EURA 2007 / EURA 2014) project list, CSV or XLSX. / Rakennerahastohankkeet."""
-    run(settings(db), "eura", path, skip_bad_rows, json_out, encoding=encoding, delimiter=delimiter)
-
-
-@app.command("csv")
-def csv_file(
-    path: PathArg,
-    mapping: Annotated[Path, typer.Option("--mapping", help="YAML file naming the store field of each column")],
-    db: DbOption = None,
-    encoding: Annotated[str | None, typer.Option(help="Text encoding (overrides the mapping's)")] = None,
-    delimiter: Delimiter = None,
-    sheet: Annotated[str | None, typer.Option(help="XLSX sheet name (default: the first)")] = None,
-    skip_bad_rows: SkipBad = False,
-    json_out: JsonOption = False,
-) -> None:
-    """Any CSV or XLSX file through a column mapping. / Mikä tahansa CSV- tai XLSX-tiedosto."""
-    run(settings(db), "csv", path, skip_bad_rows, json_out, mapping=mapping, encoding=encoding,
-        delimiter=delimiter, sheet=sheet)  # fmt: skip

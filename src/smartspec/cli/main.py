@@ -11,7 +11,7 @@ from smartspec.cli import classify as classify_commands
 from smartspec.cli import demo as demo_commands
 from smartspec.cli import imports, monitor, store
 from smartspec.cli import strategy as strategy_commands
-from smartspec.cli.common import dispose_engines, errors, setup_logging
+from smartspec.cli.common import close_observatories, errors, setup_logging
 from smartspec.errors import SmartspecError
 
 
@@ -27,7 +27,7 @@ def create_app() -> typer.Typer:
         add_completion=False,
     )
     app.command()(store.init)
-    app.add_typer(imports.app, name="import")
+    app.add_typer(imports.create_app(), name="import")
     app.command()(store.imports)
     app.command()(store.stats)
     app.add_typer(strategy_commands.app, name="strategy")
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(app, argv)
     finally:
-        dispose_engines()
+        close_observatories()
 
 
 def _run(app: typer.Typer, argv: list[str] | None) -> int:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from smartspec.cli.common import DbOption, JsonOption, console, engine_for, print_json, settings, strategy_for
+from smartspec.cli.common import DbOption, JsonOption, console, observatory, print_json
 from smartspec.errors import InputError
-from smartspec.indicators import compute_and_store, load_catalogue, stored_values
 from smartspec.indicators import registers as reg
-from smartspec.report import build, write
-from smartspec.store import session_factory
 
 Year = Annotated[int, typer.Option("--year", help="Year (projects' start year)")]
 
@@ -24,60 +20,30 @@ def indicators(
     db: DbOption = None,
     region: Annotated[str | None, typer.Option(help="Only this region (NUTS-3 code)")] = None,
     json_out: JsonOption = False,
-    population: Annotated[Path | None, typer.Option(help="Population YAML replacing the shipped figures")] = None,
+    population: Annotated[Path | None, typer.Option(help="Population YAML replacing the reference figures")] = None,
     lang: Annotated[str, typer.Option(help="Language of titles: fi or en")] = "en",
 ) -> None:
     """Compute and store the goals' indicators for a year, and print them with their definitions.
 
     Laskee tavoitteiden indikaattorit vuodelle ja tulostaa ne määritelmineen.
     """
-    config = settings(db)
-    engine = engine_for(config)
-    strategy = strategy_for(config)
-    if region and strategy.region(region) is None:
-        raise InputError(
-            f"{region!r} is not a region of {strategy.code}",
-            hint=f"use one of {', '.join(r.code for r in strategy.regions)}",
-        )
-    compute_and_store(engine, strategy, [year], population=population)
-    catalogue = load_catalogue()
-    with session_factory(engine)() as session:
-        values = stored_values(session, year, region)
-    definitions = {i.id: i for i in catalogue.indicators}
+    obs = observatory(db)
+    if region and obs.strategy.region(region) is None:
+        obs.indicators(year, region)  # raises the error that names the regions
+    obs.compute_indicators([year], population=population)
+    result = obs.indicators(year, region)
     if json_out:
-        print_json(
-            {
-                "year": year,
-                "region": region,
-                "definitions": {i.id: i.model_dump(mode="json") for i in catalogue.indicators},
-                "values": [
-                    {
-                        "indicator": v.indicator,
-                        "goal": definitions[v.indicator].goal,
-                        "region": v.region_code,
-                        "area": v.area_code,
-                        "year": v.year,
-                        "value": v.value,
-                        "unit": v.unit,
-                        "records": {"kind": v.record_kind, "ids": v.record_ids},
-                        "details": v.details,
-                    }
-                    for v in values
-                ],
-            }
-        )
+        print_json(result)
         return
     table = Table(title=f"{'Indikaattorit' if lang == 'fi' else 'Indicators'} {year}")
     for column in ("goal", "indicator", "region", "area", "value", "unit", "records"):
         table.add_column(column, justify="right" if column in ("value", "records") else "left")
-    for v in values:
-        if v.area_code is not None and v.indicator not in ("g3_communities",):
+    for v in result.values:
+        if v.area is not None and v.indicator not in ("g3_communities",):
             continue  # per-area values: see --json
-        d = definitions[v.indicator]
-        shown = f"{v.value:,.2f}".rstrip("0").rstrip(".")
-        table.add_row(
-            d.goal, d.title.get(lang), v.region_code or "", v.area_code or "", shown, v.unit, str(len(v.record_ids))
-        )
+        d = result.definitions[v.indicator]
+        shown = f"{v.value:,.7f}".rstrip("0").rstrip(".")
+        table.add_row(d.goal, d.title.get(lang), v.region or "", v.area or "", shown, v.unit, str(len(v.records.ids)))
     console.print(table)
 
 
@@ -87,12 +53,6 @@ register_app = typer.Typer(
 Kind = Annotated[str, typer.Argument(help="cluster, network or communication")]
 
 
-def _kind(kind: str) -> str:
-    if kind not in reg.REGISTERS:
-        raise InputError(f"unknown register {kind!r}", hint="use cluster, network or communication")
-    return kind
-
-
 @register_app.command("add")
 def register_add(
     kind: Kind,
@@ -100,35 +60,44 @@ def register_add(
     db: DbOption = None,
 ) -> None:
     """Add (or update) one entry: `smartspec register add network network=VANGUARD region=FI1D9 year_from=2019`."""
+    register = reg.get_register(kind)
     values = {}
     for item in fields:
         if "=" not in item:
-            raise InputError(
-                f"{item!r} is not field=value", hint=f"fields: {', '.join(reg.REGISTERS[_kind(kind)].columns)}"
-            )
+            raise InputError(f"{item!r} is not field=value", hint=f"fields: {', '.join(register.columns)}")
         key, value = item.split("=", 1)
         values[key.strip()] = value
-    config = settings(db)
-    result = reg.add(engine_for(config), strategy_for(config), _kind(kind), values, getpass.getuser())
-    console.print(f"{kind}: {result}")
+    result = observatory(db).register_add(kind, values)
+    console.print(f"{kind}: {result.action} (id {result.id})")
+
+
+@register_app.command("list")
+def register_list(kind: Kind, db: DbOption = None, json_out: JsonOption = False) -> None:
+    """List a register's entries."""
+    listed = observatory(db).registers(kind)
+    if json_out:
+        print_json(listed)
+        return
+    table = Table("id", *listed.columns, title=kind)
+    for entry in listed.entries:
+        table.add_row(str(entry.id), *(str(entry.values.get(column) or "") for column in listed.columns))
+    console.print(table)
 
 
 @register_app.command("import")
 def register_import(kind: Kind, path: Path, db: DbOption = None, json_out: JsonOption = False) -> None:
     """Import a register CSV (one transaction; same columns as export)."""
-    config = settings(db)
-    counts = reg.import_csv(engine_for(config), strategy_for(config), _kind(kind), path, getpass.getuser())
+    counts = observatory(db).register_import(kind, path)
     if json_out:
-        print_json(counts)
+        print_json({"inserted": counts.inserted, "updated": counts.updated})
     else:
-        console.print(f"{kind}: {counts['inserted']} new, {counts['updated']} updated")
+        console.print(f"{kind}: {counts.inserted} new, {counts.updated} updated")
 
 
 @register_app.command("export")
 def register_export(kind: Kind, path: Path, db: DbOption = None) -> None:
     """Export a register to CSV (the import format)."""
-    config = settings(db)
-    count = reg.export_csv(engine_for(config), _kind(kind), path)
+    count = observatory(db).register_export(kind, path)
     console.print(f"{kind}: {count} rows written to {path}")
 
 
@@ -140,9 +109,9 @@ def report(
     output_format: Annotated[str, typer.Option("--format", help="html or pdf")] = "html",
     data_dir: Annotated[Path | None, typer.Option(help="Data directory (for the regions map)")] = None,
 ) -> None:
-    """Write the annual monitoring report for a year. / Kirjoita vuoden seurantaraportti."""
-    config = settings(db)
-    engine = engine_for(config)
-    document = build(engine, strategy_for(config), year, lang, data_dir or config.data_dir)
-    path = write(document, out, output_format)
+    """Write the annual monitoring report for a year (from the values `smartspec indicators` stored).
+
+    Kirjoita vuoden seurantaraportti.
+    """
+    path = observatory(db).write_report(year, out, lang=lang, output_format=output_format, data_dir=data_dir)
     console.print(f"{'Raportti' if lang == 'fi' else 'Report'} {year} ({lang}, {output_format}) → {path}")

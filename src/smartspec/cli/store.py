@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from smartspec.cli.common import DbOption, JsonOption, console, engine_for, print_json, settings, strategy_for
-from smartspec.store import session_factory, sync_strategy, transaction, upgrade
-from smartspec.store.backup import backup as backup_store
-from smartspec.store.queries import cents_to_eur, import_log, region_figures
+from smartspec.cli.common import DbOption, JsonOption, console, observatory, print_json
+from smartspec.money import eur
+from smartspec.store.queries import Stats
+from smartspec.strategy import Strategy
 
 
 def init(db: DbOption = None, json_out: JsonOption = False) -> None:
@@ -19,19 +19,13 @@ def init(db: DbOption = None, json_out: JsonOption = False) -> None:
 
     Luo tietokannan tai päivittää sen uusimpaan rakenteeseen ja lataa strategian.
     """
-    config = settings(db)
-    engine = engine_for(config, must_exist=False)
-    before, after = upgrade(engine)
-    strategy = strategy_for(config)
-    with transaction(engine) as session:
-        sync_strategy(session, strategy)
-    result = {"database": engine.url.render_as_string(hide_password=True), "schema_before": before,
-              "schema": after, "strategy": strategy.code}  # fmt: skip
+    result = observatory(db).init()
     if json_out:
         print_json(result)
         return
+    before, after = result.schema_before, result.schema_after
     action = "created" if before is None else ("upgraded" if before != after else "already current")
-    console.print(f"Database {result['database']}: {action} (schema {after}); strategy {strategy.code} loaded.")
+    console.print(f"Database {result.database}: {action} (schema {after}); strategy {result.strategy} loaded.")
 
 
 def backup(
@@ -39,9 +33,8 @@ def backup(
     db: DbOption = None,
 ) -> None:
     """Write a consistent copy of the database. / Tee tietokannasta yhtenäinen varmuuskopio."""
-    config = settings(db)
-    target = backup_store(engine_for(config), path)
-    console.print(f"Backup written to {target} ({target.stat().st_size:,} bytes).")
+    result = observatory(db).backup(path)
+    console.print(f"Backup written to {result.path} ({result.bytes:,} bytes).")
 
 
 def stats(
@@ -54,22 +47,24 @@ def stats(
 
     Alueittain: hankkeet, organisaatiot ja EU-rahoitus alueen toimijoille.
     """
-    config = settings(db)
-    engine = engine_for(config)
-    strategy = strategy_for(config)
-    with session_factory(engine)() as session:
-        figures = region_figures(session, strategy, source)
+    obs = observatory(db)
+    figures = obs.stats(source)
     if json_out:
-        print_json({"source": source, "regions": {code: f.as_dict() for code, f in figures.items()}})
+        print_json(figures)
         return
+    print_stats(figures, obs.strategy, lang)
+
+
+def print_stats(figures: Stats, strategy: Strategy, lang: str) -> None:
     fi = lang == "fi"
+    source = figures.source
     table = Table(title=("Alueiden luvut" if fi else "Figures per region") + (f" ({source})" if source else ""))
     for header in (("Alue", "Region"), ("Hankkeita", "Projects"), ("Organisaatioita", "Organisations"),
                    ("EU-rahoitus €", "EU funding €"), ("Julkinen rahoitus €", "Public funding €"),
                    ("Monialueisia", "Multi-region")):  # fmt: skip
         table.add_column(header[0] if fi else header[1], justify="left" if header[1] == "Region" else "right")
     for region in strategy.regions:
-        f = figures[region.code]
+        f = figures.regions[region.code]
         share = "–" if f.multi_region_share is None else f"{f.multi_region_share:.0%}"
         table.add_row(f"{region.name.get(lang)} ({region.code})", f"{f.projects:,}", f"{f.organisations:,}",
                       _money(f.ec_contribution_cents, fi), _money(f.public_funding_cents, fi), share)  # fmt: skip
@@ -77,7 +72,7 @@ def stats(
 
 
 def _money(cents: int, fi: bool) -> str:
-    text = f"{cents_to_eur(cents):,.0f}"
+    text = f"{eur(cents):,.0f}"
     return text.replace(",", "\u00a0") if fi else text
 
 
@@ -87,37 +82,16 @@ def imports(
     limit: Annotated[int, typer.Option(help="How many batches to show, newest first")] = 20,
 ) -> None:
     """The import log: every import, what it read, wrote and rejected. / Tuontiloki."""
-    config = settings(db)
-    with session_factory(engine_for(config))() as session:
-        batches = import_log(session, limit)
-        rows = [
-            {"id": b.id, "source": b.source, "path": b.path, "status": b.status,
-             "started_at": b.started_at.isoformat(), "duration_s": b.duration_s, "rows_read": b.rows_read,
-             "rows_inserted": b.rows_inserted, "rows_updated": b.rows_updated, "rows_unchanged": b.rows_unchanged,
-             "rows_rejected": b.rows_rejected, "file_sha256": b.file_sha256, "errors": b.errors[:20]}
-            for b in batches
-        ]  # fmt: skip
+    batches = observatory(db).imports(limit)
     if json_out:
-        print_json({"batches": rows})
+        print_json({"batches": [b.model_dump(mode="json") for b in batches]})
         return
     table = Table(title="Imports / Tuonnit")
-    for name in (
-        "id",
-        "source",
-        "status",
-        "started",
-        "s",
-        "read",
-        "new",
-        "changed",
-        "same",
-        "rejected",
-        "path",
-    ):
+    for name in ("id", "source", "status", "started", "s", "read", "new", "changed", "same", "rejected", "path"):
         table.add_column(name)
-    for r in rows:
-        duration = "" if r["duration_s"] is None else f"{r['duration_s']:.1f}"
-        table.add_row(str(r["id"]), str(r["source"]), str(r["status"]), str(r["started_at"])[:19], duration,
-                      f"{r['rows_read']:,}", f"{r['rows_inserted']:,}", f"{r['rows_updated']:,}",
-                      f"{r['rows_unchanged']:,}", f"{r['rows_rejected']:,}", str(r["path"]))  # fmt: skip
+    for b in batches:
+        duration = "" if b.duration_s is None else f"{b.duration_s:.1f}"
+        table.add_row(str(b.id), b.source, b.status, b.started_at.isoformat()[:19], duration, f"{b.rows_read:,}",
+                      f"{b.rows_inserted:,}", f"{b.rows_updated:,}", f"{b.rows_unchanged:,}",
+                      f"{b.rows_rejected:,}", b.path)  # fmt: skip
     console.print(table)

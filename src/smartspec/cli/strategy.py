@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.tree import Tree
 
-from smartspec.cli.common import JsonOption, console, print_json, settings, strategy_for
+from smartspec.cli.common import JsonOption, console, print_json, settings
 from smartspec.strategy import (
     Area,
     Goal,
@@ -57,7 +57,7 @@ def show(
     """Show the strategy or one of its parts. / Näytä strategia tai sen osa."""
     if lang not in ("fi", "en"):
         raise typer.BadParameter("use fi or en", param_hint="--lang")
-    strategy = load_strategy(file) if file else strategy_for(settings())
+    strategy = load_strategy(file or settings().strategy_file)
     item = strategy.find(code) if code else strategy
     if item is None:
         raise typer.BadParameter(

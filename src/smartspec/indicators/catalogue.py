@@ -1,10 +1,9 @@
-"""The indicator catalogue and the reference data it needs (population), loaded from YAML."""
+"""The indicator catalogue, loaded from YAML: one entry per indicator, keyed by its id."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -26,12 +25,16 @@ class Indicator(BaseModel):
     id: str
     goal: str = Field(pattern=r"^G\d$")
     unit: str
-    function: str
     sources: list[str]
     title: Text
     definition: Text
     caveats: Text | None = None
     by_area: bool = False
+    parameters: dict[str, Any] = Field(default_factory=dict, description="settings the indicator's function reads")
+
+    @property
+    def money(self) -> bool:
+        return self.unit == "EUR"
 
 
 class Eccp(BaseModel):
@@ -52,23 +55,15 @@ class Catalogue(BaseModel):
         raise KeyError(indicator_id)
 
 
-class Population(BaseModel):
-    source: dict[str, str]
-    year: int
-    caveat: Text | None = None
-    regions: dict[str, int]
-    finland: int
-
-
-def _data(name: str) -> Any:
+def data_file(name: str) -> Any:
     return yaml.safe_load((resources.files("smartspec.indicators") / "data" / name).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
 def load_catalogue() -> Catalogue:
-    return Catalogue.model_validate(_data("catalogue.yaml"))
+    """The catalogue, checked against the registered indicator functions (one name each, both ways)."""
+    from smartspec.indicators.base import check_registry  # the registry imports the catalogue's types
 
-
-def load_population(path: Path | None = None) -> Population:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path else _data("population.yaml")
-    return Population.model_validate(data)
+    catalogue = Catalogue.model_validate(data_file("catalogue.yaml"))
+    check_registry(catalogue)
+    return catalogue

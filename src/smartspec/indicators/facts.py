@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smartspec.classify.service import effective_labels
+from smartspec.classify import effective_labels
 from smartspec.store import models as m
-from smartspec.store import sync_strategy
+from smartspec.store.queries import strategy_id as stored_strategy_id
 from smartspec.strategy import Strategy
 
 
@@ -35,6 +35,7 @@ class Facts:
     areas_of: dict[int, set[str]]  # project id → area codes (classified projects only)
     participants: dict[int, list[Participant]]  # project id → its participations
     org_type: dict[int, str | None] = field(default_factory=dict)
+    funding_kind_of: dict[int, str | None] = field(default_factory=dict)  # project → its funding source's kind
     # Projects per year, and per (region, year): built once, since every indicator asks these questions.
     by_year: dict[int, list[int]] = field(default_factory=dict, init=False)
     by_region_year: dict[tuple[str, int], list[int]] = field(default_factory=dict, init=False)
@@ -71,15 +72,20 @@ def call_year(topic: str | None) -> int | None:
 
 
 def load_facts(session: Session, strategy: Strategy) -> Facts:
-    strategy_id = sync_strategy(session, strategy).id
+    """Read once what the indicators need (the store is only read)."""
+    strategy_id = stored_strategy_id(session, strategy)
     nuts = strategy.nuts_to_region()
-    year_of, source_of = {}, {}
-    projects = select(m.Project.id, m.Project.start_date, m.Project.source, m.Project.call_topic)
-    for project_id, start, source, topic in session.execute(projects):
+    year_of: dict[int, int] = {}
+    source_of: dict[int, str] = {}
+    kind_of: dict[int, str | None] = {}
+    projects = (select(m.Project.id, m.Project.start_date, m.Project.source, m.Project.call_topic, m.FundingSource.kind)
+                .outerjoin(m.FundingSource, m.FundingSource.id == m.Project.funding_source_id))  # fmt: skip
+    for project_id, start, source, topic, kind in session.execute(projects):
         year = start.year if start is not None else call_year(topic)
         if year is not None:
             year_of[project_id] = year
         source_of[project_id] = source
+        kind_of[project_id] = kind
     participants: dict[int, list[Participant]] = defaultdict(list)
     query = select(m.Participation.id, m.Participation.project_id, m.Participation.organisation_id,
                    m.Participation.nuts_code, m.Participation.country, m.Participation.ec_contribution_cents,
@@ -91,4 +97,4 @@ def load_facts(session: Session, strategy: Strategy) -> Facts:
     labels = effective_labels(session, strategy_id)
     areas_of = {project: {c for c in codes if c.count(".") == 1} for project, codes in labels.items()}
     org_type = {org: kind for org, kind in session.execute(select(m.Organisation.id, m.Organisation.org_type))}
-    return Facts(strategy, strategy_id, year_of, source_of, areas_of, dict(participants), org_type)
+    return Facts(strategy, strategy_id, year_of, source_of, areas_of, dict(participants), org_type, kind_of)

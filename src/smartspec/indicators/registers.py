@@ -8,12 +8,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from smartspec.errors import InputError, Location, Problem
@@ -56,34 +55,98 @@ class ActionRow(BaseModel):
     reach: int | None = Field(default=None, ge=0)
 
 
-@dataclass(frozen=True)
 class Register:
+    """One register: its row model, its CSV columns, how a row is saved by its natural key and read back."""
+
     name: str
     row: type[BaseModel]
     columns: tuple[str, ...]
+    model: type[Any]
+
+    def save(self, session: Session, row: Any) -> tuple[int, str]:
+        """Insert or update one row by its natural key; returns (id, 'inserted' or 'updated')."""
+        raise NotImplementedError
+
+    def read(self, session: Session, record: Any) -> BaseModel:
+        """A stored record as the register's row model (the import format)."""
+        raise NotImplementedError
 
 
-REGISTERS = {
-    "cluster": Register(
-        "cluster",
-        ClusterRow,
-        (
-            "name",
-            "region",
-            "areas",
-            "eccp_profile_url",
-            "eccp_fields",
-            "label_level",
-            "label_valid_from",
-            "label_valid_until",
-            "members",
-        ),
-    ),
-    "network": Register("network", NetworkRow, ("network", "region", "role", "year_from", "year_to", "note")),
-    "communication": Register(
-        "communication", ActionRow, ("region", "kind", "title", "date", "priority", "url", "reach")
-    ),
-}
+class ClusterRegister(Register):
+    name, row, model = "cluster", ClusterRow, m.Cluster
+    columns = ("name", "region", "areas", "eccp_profile_url", "eccp_fields", "label_level", "label_valid_from",
+               "label_valid_until", "members")  # fmt: skip
+
+    def save(self, session: Session, row: ClusterRow) -> tuple[int, str]:
+        cluster, action = _upsert(session, m.Cluster, {"name": row.name, "region_code": row.region}, {
+            "area_codes": row.areas, "eccp_profile_url": row.eccp_profile_url, "eccp_fields": row.eccp_fields,
+            "label_level": row.label_level, "label_valid_from": row.label_valid_from,
+            "label_valid_until": row.label_valid_until})  # fmt: skip
+        session.flush()
+        session.execute(delete(m.ClusterMember).where(m.ClusterMember.cluster_id == cluster.id))
+        for key in row.members:
+            organisation = _organisation(session, key)
+            if organisation is None:
+                raise ValueError(f"no organisation with PIC or business ID {key!r} (import its projects first)")
+            session.add(m.ClusterMember(cluster_id=cluster.id, organisation_id=organisation))
+        return cluster.id, action
+
+    def read(self, session: Session, record: m.Cluster) -> ClusterRow:
+        members = session.execute(select(m.Organisation.pic, m.Organisation.business_id).join(
+            m.ClusterMember, m.ClusterMember.organisation_id == m.Organisation.id).where(
+            m.ClusterMember.cluster_id == record.id).order_by(m.ClusterMember.id))  # fmt: skip
+        return ClusterRow(name=record.name, region=record.region_code or "", areas=record.area_codes or [],
+                          eccp_profile_url=record.eccp_profile_url, eccp_fields=record.eccp_fields or {},
+                          label_level=record.label_level, label_valid_from=record.label_valid_from,
+                          label_valid_until=record.label_valid_until,
+                          members=[pic or bid or "" for pic, bid in members])  # fmt: skip
+
+
+class NetworkRegister(Register):
+    name, row, model = "network", NetworkRow, m.NetworkMembership
+    columns = ("network", "region", "role", "year_from", "year_to", "note")
+
+    def save(self, session: Session, row: NetworkRow) -> tuple[int, str]:
+        record, action = _upsert(session, m.NetworkMembership,
+                                 {"network_code": row.network, "region_code": row.region, "year_from": row.year_from},
+                                 {"role": row.role, "year_to": row.year_to, "note": row.note})  # fmt: skip
+        session.flush()
+        return record.id, action
+
+    def read(self, session: Session, record: m.NetworkMembership) -> NetworkRow:
+        return NetworkRow(network=record.network_code, region=record.region_code or "", role=record.role,
+                          year_from=record.year_from, year_to=record.year_to, note=record.note)  # fmt: skip
+
+
+class ActionRegister(Register):
+    name, row, model = "communication", ActionRow, m.CommunicationAction
+    columns = ("region", "kind", "title", "date", "priority", "url", "reach")
+
+    def save(self, session: Session, row: ActionRow) -> tuple[int, str]:
+        values = {"kind": row.kind, "priority_code": row.priority, "url": row.url, "reach": row.reach}
+        record, action = _upsert(session, m.CommunicationAction,
+                                 {"title": row.title, "date": row.date, "region_code": row.region}, values)  # fmt: skip
+        session.flush()
+        return record.id, action
+
+    def read(self, session: Session, record: m.CommunicationAction) -> ActionRow:
+        assert record.date is not None
+        return ActionRow(region=record.region_code or "", kind=record.kind, title=record.title, date=record.date,
+                         priority=record.priority_code, url=record.url, reach=record.reach)  # fmt: skip
+
+
+REGISTERS: dict[str, Register] = {r.name: r for r in (ClusterRegister(), NetworkRegister(), ActionRegister())}
+
+
+class RegisterEntry(BaseModel):
+    id: int
+    values: dict[str, Any]
+
+
+class RegisterList(BaseModel):
+    kind: str
+    columns: list[str]
+    entries: list[RegisterEntry]
 
 
 def parse_row(register: Register, raw: dict[str, str]) -> BaseModel:
@@ -135,33 +198,29 @@ def _upsert(session: Session, model: type[Any], key: dict[str, Any], values: dic
     return record, "updated" if found else "inserted"
 
 
-def _save(session: Session, register: Register, row: BaseModel) -> str:
-    """Insert or update one row by its natural key; returns 'inserted' or 'updated'."""
-    if isinstance(row, ClusterRow):
-        cluster, action = _upsert(session, m.Cluster, {"name": row.name, "region_code": row.region}, {
-            "area_codes": row.areas, "eccp_profile_url": row.eccp_profile_url, "eccp_fields": row.eccp_fields,
-            "label_level": row.label_level, "label_valid_from": row.label_valid_from,
-            "label_valid_until": row.label_valid_until})  # fmt: skip
-        session.flush()
-        session.query(m.ClusterMember).filter(m.ClusterMember.cluster_id == cluster.id).delete()
-        for key in row.members:
-            organisation = _organisation(session, key)
-            if organisation is None:
-                raise ValueError(f"no organisation with PIC or business ID {key!r} (import its projects first)")
-            session.add(m.ClusterMember(cluster_id=cluster.id, organisation_id=organisation))
-        return action
-    if isinstance(row, NetworkRow):
-        return _upsert(session, m.NetworkMembership,
-                       {"network_code": row.network, "region_code": row.region, "year_from": row.year_from},
-                       {"role": row.role, "year_to": row.year_to, "note": row.note})[1]  # fmt: skip
-    assert isinstance(row, ActionRow)
-    values = {"kind": row.kind, "priority_code": row.priority, "url": row.url, "reach": row.reach}
-    return _upsert(session, m.CommunicationAction,
-                   {"title": row.title, "date": row.date, "region_code": row.region}, values)[1]  # fmt: skip
+def get_register(kind: str) -> Register:
+    try:
+        return REGISTERS[kind]
+    except KeyError:
+        raise InputError(f"unknown register {kind!r}", hint=f"use {', '.join(REGISTERS)}") from None
 
 
-def add(engine: Engine, strategy: Strategy, kind: str, values: dict[str, str], who: str = "cli") -> str:
-    register = REGISTERS[kind]
+class Saved(BaseModel):
+    kind: str
+    id: int
+    action: str  # inserted | updated
+
+
+class ImportedRows(BaseModel):
+    kind: str
+    inserted: int
+    updated: int
+
+
+def add(engine: Engine, strategy: Strategy, kind: str, values: dict[str, str], who: str,
+        via: str | None = None) -> Saved:  # fmt: skip
+    """Add one entry, or update the entry with the same natural key; logged with its before and after."""
+    register = get_register(kind)
     try:
         row = parse_row(register, values)
     except ValidationError as exc:
@@ -175,24 +234,18 @@ def add(engine: Engine, strategy: Strategy, kind: str, values: dict[str, str], w
         raise InputError(f"the {kind} is not valid", [Problem(p) for p in problems])
     with session_factory(engine)() as session, session.begin():
         try:
-            result = _save(session, register, row)
+            record_id, action = register.save(session, row)
         except ValueError as exc:
             raise InputError(str(exc), hint="import the organisation's projects, or leave it out") from exc
-        session.add(
-            m.AuditLog(
-                actor=who,
-                action=f"register.{kind}.{result}",
-                entity=kind,
-                entity_id=None,
-                detail=row.model_dump(mode="json"),
-            )
-        )
-    return result
+        session.add(m.AuditLog(actor=who, action=f"register.{kind}.{action}", entity=kind, entity_id=str(record_id),
+                               detail={"after": row.model_dump(mode="json"), "via": via}))  # fmt: skip
+    return Saved(kind=kind, id=record_id, action=action)
 
 
-def import_csv(engine: Engine, strategy: Strategy, kind: str, path: Path, who: str = "cli") -> dict[str, int]:
+def import_csv(engine: Engine, strategy: Strategy, kind: str, path: Path, who: str,
+               via: str | None = None) -> ImportedRows:  # fmt: skip
     """Import a register CSV in one transaction; any bad row stops it with file:line and nothing is written."""
-    register = REGISTERS[kind]
+    register = get_register(kind)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
@@ -201,22 +254,14 @@ def import_csv(engine: Engine, strategy: Strategy, kind: str, path: Path, who: s
         raise InputError(f"{path} is not UTF-8", hint="save it as UTF-8 (Excel: CSV UTF-8)") from exc
     delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    unknown = [c for c in reader.fieldnames or [] if c not in register.columns]
-    missing = [
-        c
-        for c in register.columns
-        if c not in (reader.fieldnames or []) and c in ("name", "region", "network", "title", "date", "kind")
-    ]
+    header = reader.fieldnames or []
+    unknown = [c for c in header if c not in register.columns]
+    required = ("name", "region", "network", "title", "date", "kind")
+    missing = [c for c in register.columns if c not in header and c in required]
     if unknown or missing:
-        raise InputError(
-            f"{path} is not a {kind} register file",
-            [
-                Problem(
-                    f"unknown columns {unknown}" if unknown else f"missing columns {missing}", Location(str(path), 1)
-                )
-            ],
-            hint=f"the columns are: {', '.join(register.columns)}",
-        )
+        problem = f"unknown columns {unknown}" if unknown else f"missing columns {missing}"
+        raise InputError(f"{path} is not a {kind} register file", [Problem(problem, Location(str(path), 1))],
+                         hint=f"the columns are: {', '.join(register.columns)}")  # fmt: skip
     parsed: list[tuple[int, BaseModel]] = []
     problems: list[Problem] = []
     for raw in reader:
@@ -231,77 +276,45 @@ def import_csv(engine: Engine, strategy: Strategy, kind: str, path: Path, who: s
         problems += [Problem(p, Location(str(path), line)) for p in _check(row, strategy)]
         parsed.append((line, row))
     if problems:
-        raise InputError(
-            f"{path}: {len(problems)} problem(s); nothing was imported",
-            problems,
-            hint="correct the rows listed and import again",
-        )
+        raise InputError(f"{path}: {len(problems)} problem(s); nothing was imported", problems,
+                         hint="correct the rows listed and import again")  # fmt: skip
     counts = {"inserted": 0, "updated": 0}
     with session_factory(engine)() as session, session.begin():
         for line, row in parsed:
             try:
-                counts[_save(session, register, row)] += 1
+                counts[register.save(session, row)[1]] += 1
             except ValueError as exc:
                 raise InputError(f"{path}:{line}: {exc}", hint="nothing was imported; correct the row") from exc
-        session.add(
-            m.AuditLog(actor=who, action=f"register.{kind}.import", entity=kind, entity_id=str(path), detail=counts)
-        )
-    return counts
+        session.add(m.AuditLog(actor=who, action=f"register.{kind}.import", entity=kind, entity_id=str(path),
+                               detail={**counts, "via": via}))  # fmt: skip
+    return ImportedRows(kind=kind, **counts)
 
 
-def export_csv(engine: Engine, kind: str, path: Path) -> int:
-    register = REGISTERS[kind]
-    rows: list[dict[str, Any]] = []
-    with session_factory(engine)() as session:
-        if kind == "cluster":
-            pics: dict[int, list[str]] = {}
-            for cluster_id, pic, bid in session.execute(
-                select(m.ClusterMember.cluster_id, m.Organisation.pic, m.Organisation.business_id).join(
-                    m.Organisation, m.Organisation.id == m.ClusterMember.organisation_id
-                )
-            ):
-                pics.setdefault(cluster_id, []).append(pic or bid or "")
-            for c in session.scalars(select(m.Cluster).order_by(m.Cluster.id)):
-                rows.append(
-                    {
-                        "name": c.name,
-                        "region": c.region_code,
-                        "areas": ";".join(c.area_codes or []),
-                        "eccp_profile_url": c.eccp_profile_url or "",
-                        "eccp_fields": ";".join(f"{k}={v}" for k, v in (c.eccp_fields or {}).items()),
-                        "label_level": c.label_level or "",
-                        "label_valid_from": c.label_valid_from or "",
-                        "label_valid_until": c.label_valid_until or "",
-                        "members": ";".join(pics.get(c.id, [])),
-                    }
-                )
-        elif kind == "network":
-            for n in session.scalars(select(m.NetworkMembership).order_by(m.NetworkMembership.id)):
-                rows.append(
-                    {
-                        "network": n.network_code,
-                        "region": n.region_code,
-                        "role": n.role or "",
-                        "year_from": n.year_from or "",
-                        "year_to": n.year_to or "",
-                        "note": n.note or "",
-                    }
-                )
-        else:
-            for a in session.scalars(select(m.CommunicationAction).order_by(m.CommunicationAction.id)):
-                rows.append(
-                    {
-                        "region": a.region_code,
-                        "kind": a.kind,
-                        "title": a.title,
-                        "date": a.date or "",
-                        "priority": a.priority_code or "",
-                        "url": a.url or "",
-                        "reach": a.reach if a.reach is not None else "",
-                    }
-                )
+def entries(session: Session, kind: str) -> RegisterList:
+    """Every entry of a register, in the import format, with its id."""
+    register = get_register(kind)
+    records = session.scalars(select(register.model).order_by(register.model.id))
+    return RegisterList(kind=kind, columns=list(register.columns), entries=[
+        RegisterEntry(id=record.id, values=register.read(session, record).model_dump(mode="json"))
+        for record in records])  # fmt: skip
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
+def export_csv(session: Session, kind: str, path: Path) -> int:
+    """Write a register to CSV in its import format; returns the number of rows."""
+    listed = entries(session, kind)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(register.columns))
+        writer = csv.DictWriter(handle, fieldnames=listed.columns)
         writer.writeheader()
-        writer.writerows(rows)
-    return len(rows)
+        writer.writerows({column: _cell(entry.values.get(column)) for column in listed.columns}
+                         for entry in listed.entries)  # fmt: skip
+    return len(listed.entries)

@@ -1,6 +1,6 @@
 """Importers for the public sources and for the registers councils keep themselves."""
 
-from smartspec.ingest.batch import ImportResult
-from smartspec.ingest.registry import Source, get_source, import_path, register, sources
+from smartspec.ingest.registry import Option, Source, get_source, import_path, register, sources
+from smartspec.ingest.result import ImportResult, ProblemInfo
 
-__all__ = ["ImportResult", "Source", "get_source", "import_path", "register", "sources"]
+__all__ = ["ImportResult", "Option", "ProblemInfo", "Source", "get_source", "import_path", "register", "sources"]

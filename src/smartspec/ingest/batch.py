@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from smartspec.errors import InputError, Problem, SmartspecError
 from smartspec.ingest.readers import Table
 from smartspec.ingest.records import Records
+from smartspec.ingest.result import ImportResult, ProblemInfo
 from smartspec.store import models as m
 from smartspec.store.bulk import now
 from smartspec.store.db import session_factory
@@ -98,40 +99,6 @@ class ImportContext:
             self.files.append({"file": table.name, "rows": read, "rejected": rejected})
 
 
-@dataclass
-class ImportResult:
-    batch_id: int
-    source: str
-    path: str
-    status: str
-    rows_read: int
-    rows_rejected: int
-    counts: dict[str, dict[str, int]]
-    duration_s: float
-    errors: list[Problem]
-
-    @property
-    def inserted(self) -> int:
-        return sum(c["inserted"] for c in self.counts.values())
-
-    @property
-    def updated(self) -> int:
-        return sum(c["updated"] for c in self.counts.values())
-
-    @property
-    def unchanged(self) -> int:
-        return sum(c["unchanged"] for c in self.counts.values())
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "batch_id": self.batch_id, "source": self.source, "path": self.path, "status": self.status,
-            "rows_read": self.rows_read, "rows_rejected": self.rows_rejected,
-            "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged,
-            "counts": self.counts, "duration_s": round(self.duration_s, 3),
-            "errors": [problem.as_dict() for problem in self.errors],
-        }  # fmt: skip
-
-
 def file_digest(path: Path) -> str:
     """SHA-256 of a file, or of every file in a folder (names and contents, in name order)."""
     digest = hashlib.sha256()
@@ -200,8 +167,9 @@ def run_import(
         except Exception as error:
             _log_failure(engine, source, path, digest, InputError(f"{type(error).__name__}: {error}"), elapsed())
             raise
-    return ImportResult(batch_id, source, str(path), "done", context.rows_read, context.rows_rejected, counts,
-                        batch.duration_s or 0.0, context.errors)  # fmt: skip
+    return ImportResult(batch_id=batch_id, source=source, path=str(path), status="done", rows_read=context.rows_read,
+                        rows_rejected=context.rows_rejected, counts=counts, duration_s=batch.duration_s or 0.0,
+                        errors=[ProblemInfo.of(problem) for problem in context.errors])  # fmt: skip
 
 
 def _log_failure(engine: Engine, source: str, path: Path, digest: str, error: SmartspecError, took: float) -> None:

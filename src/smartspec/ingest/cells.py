@@ -58,6 +58,3 @@ class Cells:
         except ValueError as exc:
             self.context.reject(self.table, self.line, column, str(exc), hint)
             return None
-
-
-AMOUNT_HINT = "write amounts as plain numbers such as 1234.56 or 1234,56"

@@ -18,7 +18,7 @@ def number(value: float | int | None, lang: str, digits: int = 0) -> str:
     return str(format_decimal(value, format=pattern, locale=LOCALES[lang]))
 
 
-def money(value: float | None, lang: str) -> str:
+def money(value: float | Decimal | None, lang: str) -> str:
     """Whole euros: "1 234 567 €" in Finnish, "€1,234,567" in English."""
     if value is None:
         return "–"
@@ -31,6 +31,14 @@ def percent(value: float | None, lang: str) -> str:
     if value is None:
         return "–"
     return str(format_percent(value, format="#,##0\u00a0%" if lang == "fi" else "#,##0%", locale=LOCALES[lang]))
+
+
+def per_mille(value: float | None, lang: str) -> str:
+    """A small ratio in per mille: 0.00041 → "0,41 ‰" / "0.41‰"."""
+    if value is None:
+        return "–"
+    text = number(value * 1000, lang, 2)
+    return f"{text}\u00a0‰" if lang == "fi" else f"{text}‰"
 
 
 def date(value: dt.date, lang: str) -> str:

@@ -2,47 +2,85 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smartspec.errors import StoreError
+from smartspec.money import Money, eur
 from smartspec.store import models as m
 from smartspec.strategy import Strategy
 
 
-@dataclass
-class RegionFigures:
+class RegionFigures(BaseModel):
     """What the store knows about one region's actors."""
 
-    code: str
+    code: str = Field(exclude=True)
     projects: int = 0
     organisations: int = 0
-    ec_contribution_cents: int = 0
-    public_funding_cents: int = 0
+    ec_contribution_cents: int = Field(default=0, exclude=True)
+    public_funding_cents: int = Field(default=0, exclude=True)
     multi_region_projects: int = 0
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ec_contribution_eur(self) -> Money:
+        return eur(self.ec_contribution_cents)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def public_funding_eur(self) -> Money:
+        return eur(self.public_funding_cents)
+
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def multi_region_share(self) -> float | None:
-        return self.multi_region_projects / self.projects if self.projects else None
+        return round(self.multi_region_projects / self.projects, 4) if self.projects else None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "projects": self.projects,
-            "organisations": self.organisations,
-            "ec_contribution_eur": cents_to_eur(self.ec_contribution_cents),
-            "public_funding_eur": cents_to_eur(self.public_funding_cents),
-            "multi_region_projects": self.multi_region_projects,
-            "multi_region_share": None if self.multi_region_share is None else round(self.multi_region_share, 4),
-        }
+        return self.model_dump(mode="json")
 
 
-def cents_to_eur(cents: int) -> float:
-    """Cents as a JSON-friendly EUR number with exactly the cents' digits (Decimal → float of 2 decimals)."""
-    return float(Decimal(cents) / 100)
+class Stats(BaseModel):
+    """Per region of the strategy, what `smartspec stats` prints."""
+
+    source: str | None
+    regions: dict[str, RegionFigures]
+
+
+class ImportBatchInfo(BaseModel):
+    """One entry of the import log."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    source: str
+    path: str
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = Field(default=None, exclude=True)
+    duration_s: float | None
+    rows_read: int
+    rows_inserted: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_rejected: int
+    file_sha256: str
+    errors: list[dict[str, Any]]
+
+
+def strategy_id(session: Session, strategy: Strategy) -> int:
+    """The stored strategy's id, read only: commands that read never write (`init` loads the strategy)."""
+    found = session.scalar(select(m.StrategyVersion.id).where(m.StrategyVersion.code == strategy.code))
+    if found is None:
+        raise StoreError(
+            f"the strategy {strategy.code} is not loaded into this database",
+            hint="run `smartspec init` (it loads the strategy)",
+        )
+    return int(found)
 
 
 def region_figures(session: Session, strategy: Strategy, source: str | None = None) -> dict[str, RegionFigures]:
@@ -56,7 +94,7 @@ def region_figures(session: Session, strategy: Strategy, source: str | None = No
                    p.c.public_funding_cents).where(p.c.nuts_code.in_(sorted(nuts_to_region)))  # fmt: skip
     if source is not None:
         query = query.join(pr, pr.c.id == p.c.project_id).where(pr.c.source == source)
-    figures = {region.code: RegionFigures(region.code) for region in strategy.regions}
+    figures = {region.code: RegionFigures(code=region.code) for region in strategy.regions}
     projects: dict[str, set[int]] = defaultdict(set)
     organisations: dict[str, set[int]] = defaultdict(set)
     regions_of_project: dict[int, set[str]] = defaultdict(set)
@@ -74,6 +112,11 @@ def region_figures(session: Session, strategy: Strategy, source: str | None = No
     return figures
 
 
-def import_log(session: Session, limit: int = 50) -> list[m.ImportBatch]:
+def import_log(session: Session, limit: int = 50) -> list[ImportBatchInfo]:
+    """The newest ``limit`` import batches, newest first (each with its first 20 errors)."""
     query = select(m.ImportBatch).order_by(m.ImportBatch.id.desc()).limit(limit)
-    return list(session.scalars(query))
+    out = []
+    for batch in session.scalars(query):
+        info = ImportBatchInfo.model_validate(batch)
+        out.append(info.model_copy(update={"errors": info.errors[:20]}))
+    return out

@@ -99,7 +99,9 @@ class Region(_Model):
         default_factory=list, description="how registers write the regional council's name"
     )
     legacy_codes: list[str] = Field(
-        default_factory=list, description="codes of older NUTS editions that mean this region"
+        default_factory=list,
+        description="codes of other NUTS editions (older ones, and NUTS 2024 where it renamed the region) that "
+        "mean this region",
     )
     vision: Text
     priorities: list[RegionPriority] = Field(min_length=1)
@@ -147,6 +149,12 @@ class Strategy(_Model):
     title: Text
     valid_from: dt.date
     publisher: Text
+    country: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{2}$",
+        description="ISO code of the country the strategy's regions are in; when absent, the regions' NUTS codes "
+        "say it (their first two letters)",
+    )
     publication: str | None = None
     approved: Text | None = None
     priorities: list[Priority] = Field(min_length=1)
@@ -165,6 +173,14 @@ class Strategy(_Model):
         return self
 
     # Look-ups -----------------------------------------------------------------------------------------------
+
+    @property
+    def country_code(self) -> str:
+        """The country of the strategy's regions (``country``, else the prefix their NUTS codes share)."""
+        if self.country:
+            return self.country
+        prefixes = {region.code[:2] for region in self.regions}
+        return prefixes.pop() if len(prefixes) == 1 else ""
 
     def areas(self) -> Iterator[Area]:
         for priority in self.priorities:

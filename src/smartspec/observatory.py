@@ -1,0 +1,383 @@
+"""The facade: every operation a user has, as a method returning typed results.
+
+``Observatory`` holds the settings, the database engine, the strategy, the classifier's toolkit and the loaded
+model, each built once and kept for the life of the object. The command line, the web pages and scripts call the
+same methods and add only presentation::
+
+    from smartspec import Observatory
+
+    with Observatory("sqlite:///smartspec.db") as obs:
+        obs.init()
+        obs.import_file("cordis", Path("cordis-HORIZONprojects-csv.zip"))
+        print(obs.stats().regions["FI1D9"].projects)
+
+Reads never write and never train: training the classifier is ``train()``; ``classify``, ``explain`` and
+``review_queue`` use the stored model and fail with a message naming ``smartspec classify train`` when there is none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+
+from smartspec import classify as cl
+from smartspec import indicators as ind
+from smartspec import report as rp
+from smartspec.config import Settings
+from smartspec.errors import InputError
+from smartspec.indicators import registers as reg
+from smartspec.ingest import ImportResult, import_path, sources
+from smartspec.ingest.batch import Progress
+from smartspec.ingest.fetch import missing_data_message
+from smartspec.store import create_store_engine, ensure_current, session_factory, sync_strategy, transaction, upgrade
+from smartspec.store.backup import backup as backup_store
+from smartspec.store.queries import ImportBatchInfo, Stats, import_log, region_figures, strategy_id
+from smartspec.strategy import Strategy, load_strategy
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: a name, and how they came (os: the operating-system user of a command; later web
+    accounts and API tokens). Every write records it in the audit log."""
+
+    name: str
+    via: str = "os"
+
+    @classmethod
+    def from_os(cls) -> Actor:
+        return cls(getpass.getuser(), "os")
+
+
+class InitResult(BaseModel):
+    database: str
+    schema_before: str | None
+    schema_after: str = Field(serialization_alias="schema")
+    strategy: str
+
+
+class SourceInfo(BaseModel):
+    name: str
+    description: str
+    options: list[str]
+
+
+class BackupResult(BaseModel):
+    path: Path
+    bytes: int
+
+
+class AreaCounts(BaseModel):
+    """Projects per competence area (and ``none``) and region."""
+
+    source: str | None
+    areas: dict[str, dict[str, int]]
+
+
+class DemoResult(BaseModel):
+    """What `smartspec demo` did, in order."""
+
+    data_dir: Path
+    init: InitResult
+    imports: list[ImportResult]
+    stats: dict[str, Stats]  # "all", then per source
+    training: cl.TrainResult
+    classification: cl.RunResult
+    areas: AreaCounts
+    year: int
+    indicators: ind.Computed
+    reports: list[Path]
+
+
+# What the demo imports, relative to the data directory: the shared layout first, then what `fetch` saves.
+DEMO_SOURCES = (
+    ("cordis", ("cordis_horizon_europe",)),
+    ("eura", ("eura_structural_funds_fi/eura_2014_2020_projects.csv",)),
+)
+REPORT_STEMS = {"fi": "raportti", "en": "report"}
+
+
+class Observatory:
+    """The smart specialisation observatory over one database (see the module's docstring)."""
+
+    def __init__(self, database: str | None = None, *, settings: Settings | None = None, actor: Actor | None = None,
+                 clock: Callable[[], dt.date] = dt.date.today, engine: Engine | None = None) -> None:  # fmt: skip
+        """``database`` is a SQLAlchemy URL (else the settings' one); ``engine`` shares an engine the caller owns
+        (then ``close`` leaves it open)."""
+        base = settings or Settings()
+        if engine is not None and not database:
+            database = engine.url.render_as_string(hide_password=False)
+        self.settings = base.model_copy(update={"database_url": database}) if database else base
+        self.actor = actor or Actor.from_os()
+        self.clock = clock
+        self._engine: Engine | None = engine
+        self._owns_engine = engine is None
+        self._strategy: Strategy | None = None
+        self._toolkits: dict[str, cl.Toolkit] = {}
+        self._model: cl.LoadedModel | None = None
+
+    # Lifetime ---------------------------------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = create_store_engine(
+                self.settings.database_url, query_timeout_s=self.settings.query_timeout_s
+            )
+        return self._engine
+
+    @property
+    def strategy(self) -> Strategy:
+        if self._strategy is None:
+            self._strategy = load_strategy(self.settings.strategy_file)
+        return self._strategy
+
+    def close(self) -> None:
+        if self._engine is not None and self._owns_engine:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> Observatory:
+        return self
+
+    def __exit__(self, *_: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    def _ready(self) -> Engine:
+        """The engine of a database at the current schema (else a message saying to run `smartspec init`)."""
+        ensure_current(self.engine)
+        return self.engine
+
+    def _strategy_id(self) -> int:
+        with session_factory(self._ready())() as session:
+            return strategy_id(session, self.strategy)
+
+    # The store --------------------------------------------------------------------------------------------------
+
+    def init(self) -> InitResult:
+        """Create the database or upgrade it to the newest schema, and load the strategy into it."""
+        before, after = upgrade(self.engine)
+        with transaction(self.engine) as session:
+            sync_strategy(session, self.strategy)
+        return InitResult(database=self.engine.url.render_as_string(hide_password=True), schema_before=before,
+                          schema_after=after, strategy=self.strategy.code)  # fmt: skip
+
+    def sources(self) -> list[SourceInfo]:
+        """The data sources ``import_file`` knows (built-in and plug-ins)."""
+        return [SourceInfo(name=s.name, description=s.description, options=[o.name for o in s.options])
+                for s in sources()]  # fmt: skip
+
+    def import_file(self, source: str, path: Path, *, skip_bad_rows: bool = False, progress: Progress | None = None,
+                    **options: Any) -> ImportResult:  # fmt: skip
+        """Import a file, folder or zip with a registered source, as one transaction logged as a batch."""
+        return import_path(self._ready(), source, Path(path), self.strategy, skip_bad_rows=skip_bad_rows,
+                           progress=progress, **options)  # fmt: skip
+
+    def imports(self, limit: int = 20) -> list[ImportBatchInfo]:
+        """The import log, newest first."""
+        with session_factory(self._ready())() as session:
+            return import_log(session, limit)
+
+    def stats(self, source: str | None = None) -> Stats:
+        """Per region: projects, organisations, EU and public funding, multi-region share."""
+        with session_factory(self._ready())() as session:
+            return Stats(source=source, regions=region_figures(session, self.strategy, source))
+
+    def backup(self, path: Path) -> BackupResult:
+        """A consistent copy of the database (SQLite online backup, or pg_dump for PostgreSQL)."""
+        target = backup_store(self._ready(), Path(path))
+        return BackupResult(path=target, bytes=target.stat().st_size)
+
+    # Classification ---------------------------------------------------------------------------------------------
+
+    def toolkit(self, normaliser: str = "auto") -> cl.Toolkit:
+        """The classifier's tools for a normaliser (auto, voikko, snowball), built once per observatory."""
+        if normaliser not in self._toolkits:
+            self._toolkits[normaliser] = cl.Toolkit.build(self.strategy, self.engine, normaliser=normaliser)
+        return self._toolkits[normaliser]
+
+    def train(self, *, normaliser: str = "auto", force: bool = False) -> cl.TrainResult:
+        """Train the classifier on the shipped gold sets and every review, and store it (reused when nothing
+        changed, unless ``force``)."""
+        result = cl.train_and_store(self._ready(), self.toolkit(normaliser), self._strategy_id(), force=force)
+        self._model = None
+        return result
+
+    def model(self) -> cl.LoadedModel:
+        """The newest stored classifier (loaded once; reloaded when a newer one is stored)."""
+        with session_factory(self._ready())() as session:
+            sid = strategy_id(session, self.strategy)
+            if self._model is not None:
+                newest = cl.classifier.newest_model_row(session, sid)
+                if newest is not None and newest.version == self._model.info.version:
+                    self._model.info = cl.classifier.model_info(session, newest, sid)
+                    return self._model
+            self._model = cl.load_model(session, sid)
+        return self._model
+
+    def _model_toolkit(self, loaded: cl.LoadedModel) -> cl.Toolkit:
+        try:
+            return self.toolkit(loaded.info.normaliser)
+        except (ImportError, OSError) as exc:
+            raise cl.ModelMissingError(
+                f"the stored classifier was trained with the {loaded.info.normaliser} normaliser, which is not "
+                "installed here",
+                hint="install Voikko (apt-get install libvoikko1 voikko-fi) or " + cl.classifier.TRAIN_HINT,
+            ) from exc
+
+    def classify(self, *, only_new: bool = True, sources: list[str] | None = None, country: str | None = None,
+                 progress: Callable[[str, int | None], None] | None = None) -> cl.RunResult:  # fmt: skip
+        """Classify projects with the stored model (those it has not classified yet, or all) and aggregate
+        organisations; ``country`` keeps projects with a participant in that country."""
+        loaded = self.model()
+        return cl.run(self.engine, self._strategy_id(), loaded, self._model_toolkit(loaded), only_new=only_new,
+                      sources=sources, country=country, progress=progress)  # fmt: skip
+
+    def explain(self, project_id: int) -> cl.Explanation:
+        """Why a project has its labels (read only)."""
+        loaded = self.model()
+        toolkit = self._model_toolkit(loaded)
+        with session_factory(self.engine)() as session:
+            return cl.explain(session, self.strategy, strategy_id(session, self.strategy), loaded, toolkit,
+                              project_id)  # fmt: skip
+
+    def review_queue(self, limit: int = 20) -> list[cl.ReviewItem]:
+        """Unreviewed projects whose labels are least certain, first (read only)."""
+        self.model()  # the queue ranks the stored model's labels: without a model there is nothing to review
+        with session_factory(self.engine)() as session:
+            return cl.review_queue(session, strategy_id(session, self.strategy), limit)
+
+    def decide(self, project_id: int, code: str, action: str, *, by: str | None = None) -> cl.Decision:
+        """Accept, reject or add a label; the decision wins over the model and marks the model stale."""
+        return cl.decide(self._ready(), self.strategy, self._strategy_id(), project_id, code, action,
+                         by or self.actor.name, self.actor.via)  # fmt: skip
+
+    def evaluate(self, gold: Path, *, folds: int | None = None, ablation: bool = False,
+                 normaliser: str = "auto") -> cl.Evaluation:  # fmt: skip
+        """Score the classifier on a gold file it never learns from (trained in memory; nothing is stored)."""
+        examples = cl.load_gold(Path(gold), self.strategy)
+        with session_factory(self._ready())() as session:
+            training = cl.training_examples(session, self.strategy, strategy_id(session, self.strategy))
+        return cl.evaluate_gold(self.toolkit, examples, training, normaliser=normaliser, folds=folds,
+                                ablation=ablation)  # fmt: skip
+
+    def area_counts(self, source: str | None = None) -> AreaCounts:
+        """Projects per competence area and region."""
+        with session_factory(self._ready())() as session:
+            counts = cl.area_region_counts(session, self.strategy, strategy_id(session, self.strategy), source)
+        return AreaCounts(source=source, areas=counts)
+
+    # Monitoring -------------------------------------------------------------------------------------------------
+
+    def reference(self, population: Path | None = None) -> ind.Reference:
+        """Population and GDP per region and year (data directory, or the shipped figures, or ``population``)."""
+        return ind.load_reference(self.strategy, self.settings.data_dir, population)
+
+    def compute_indicators(self, years: list[int], *, population: Path | None = None) -> ind.Computed:
+        """Compute the goals' indicators for the years and store them (replacing earlier values)."""
+        return ind.compute_and_store(self._ready(), self.strategy, years, self.reference(population))
+
+    def indicators(self, year: int, region: str | None = None) -> ind.Indicators:
+        """The stored values of a year (and region), with the catalogue's definitions and each value's records."""
+        if region and self.strategy.region(region) is None:
+            raise InputError(f"{region!r} is not a region of {self.strategy.code}",
+                             hint=f"use one of {', '.join(r.code for r in self.strategy.regions)}")  # fmt: skip
+        with session_factory(self._ready())() as session:
+            return ind.stored_values(session, self.strategy, year, region)
+
+    def alerts(self, year: int) -> list[ind.Alert]:
+        """Gap alerts of a year, from its stored values and the year before's."""
+        with session_factory(self._ready())() as session:
+            current = ind.stored_values(session, self.strategy, year)
+            ind.require_stored(current)
+            return ind.alerts(session, self.strategy, current, ind.stored_values(session, self.strategy, year - 1))
+
+    def registers(self, kind: str) -> reg.RegisterList:
+        """Every entry of a register (cluster, network, communication)."""
+        with session_factory(self._ready())() as session:
+            return reg.entries(session, kind)
+
+    def register_add(self, kind: str, values: dict[str, str]) -> reg.Saved:
+        """Add an entry to a register, or update the one with the same natural key."""
+        return reg.add(self._ready(), self.strategy, kind, values, self.actor.name, self.actor.via)
+
+    def register_import(self, kind: str, path: Path) -> reg.ImportedRows:
+        """Import a register CSV in one transaction (a bad row writes nothing)."""
+        return reg.import_csv(self._ready(), self.strategy, kind, Path(path), self.actor.name, self.actor.via)
+
+    def register_export(self, kind: str, path: Path) -> int:
+        """Write a register to CSV in its import format; returns the number of rows."""
+        with session_factory(self._ready())() as session:
+            return reg.export_csv(session, kind, Path(path))
+
+    # Report -----------------------------------------------------------------------------------------------------
+
+    def report(self, year: int, lang: str = "fi", data_dir: Path | None = None) -> rp.Report:
+        """The annual monitoring report of a year, from its stored indicator values."""
+        with session_factory(self._ready())() as session:
+            data = rp.load_report_data(session, self.strategy, year, data_dir or self.settings.data_dir, self.clock())
+        return rp.build(data, lang)
+
+    def write_report(self, year: int, out: Path, *, lang: str = "fi", output_format: str = "html",
+                     data_dir: Path | None = None) -> Path:  # fmt: skip
+        if output_format not in rp.FORMATS:
+            raise InputError(f"unknown format {output_format!r}", hint="use --format html or --format pdf")
+        return rp.write(self.report(year, lang, data_dir), Path(out), output_format)
+
+    # The main job -----------------------------------------------------------------------------------------------
+
+    def demo(self, data_dir: Path | None = None, *, out_dir: Path = Path("smartspec-reports"),
+             progress: Progress | None = None) -> DemoResult:  # fmt: skip
+        """Set up the database, import CORDIS Horizon Europe and EURA 2014-2020 from the data directory, train and
+        run the classifier on the projects of the strategy's country, compute the indicators of the latest full year
+        and the one before, and write the report in both languages as HTML and PDF into ``out_dir``."""
+        folder = data_dir or self.settings.data_dir
+        if folder is None or not folder.is_dir():
+            raise missing_data_message(folder)
+        inputs = find_inputs(folder)
+        if not inputs:
+            raise missing_data_message(folder)
+        started = self.init()
+        imported = [self.import_file(source, path, progress=progress) for source, path in inputs]
+        stats = {"all": self.stats(), **{source: self.stats(source) for source, _ in DEMO_SOURCES}}
+        training = self.train()
+        run = self.classify(country=self.strategy.country_code)
+        with session_factory(self.engine)() as session:
+            facts = ind.load_facts(session, self.strategy)  # read once, for the year and the indicators
+        year = report_year(facts, self.clock())
+        computed = ind.compute_and_store(self.engine, self.strategy, [year - 1, year], self.reference(), facts)
+        written = []
+        for lang, stem in REPORT_STEMS.items():
+            document = self.report(year, lang, folder)
+            for output in rp.FORMATS:
+                written.append(rp.write(document, out_dir / f"{stem}-{year}.{output}", output))
+        return DemoResult(data_dir=folder, init=started, imports=imported, stats=stats, training=training,
+                          classification=run, areas=self.area_counts(), year=year, indicators=computed,
+                          reports=written)  # fmt: skip
+
+
+def find_inputs(data_dir: Path) -> list[tuple[str, Path]]:
+    inputs = []
+    for source, candidates in DEMO_SOURCES:
+        for candidate in candidates:
+            path = data_dir / candidate
+            if path.exists():
+                inputs.append((source, path))
+                break
+    return inputs
+
+
+def report_year(facts: ind.Facts, today: dt.date, minimum: int = 20) -> int:
+    """The latest past year in which the strategy's regions have at least ``minimum`` projects."""
+    per_year: dict[int, set[int]] = {}
+    for (_, year), projects in facts.by_region_year.items():
+        per_year.setdefault(year, set()).update(projects)
+    past = [y for y, found in per_year.items() if len(found) >= minimum and y < today.year]
+    return max(past) if past else today.year - 1
