@@ -19,85 +19,197 @@ from smartspec.search.normalise import SearchNormaliser, make_search_normaliser,
 
 # (query, title, expected kind, other titles in the corpus that are also relevant to the query)
 PAIRS: list[tuple[str, str, str, tuple[str, ...]]] = [
-    ("matkailun", "Kasvua kansainvälisestä matkailusta", "word",
-     ("Oulun seudun matkailun yritys- ja markkinalähtöinen tutkimus- ja kehitysohjelma",
-      "Laki ja oikeus matkailuyrittäjän arjessa",
-      "Kasinosaarten hyvinvointi-, terveys- ja luontomatkailupalveluiden kehittäminen")),
-    ("matkailu", "Oulun seudun matkailun yritys- ja markkinalähtöinen tutkimus- ja kehitysohjelma", "word",
-     ("Kasvua kansainvälisestä matkailusta", "Laki ja oikeus matkailuyrittäjän arjessa",
-      "Kasinosaarten hyvinvointi-, terveys- ja luontomatkailupalveluiden kehittäminen")),
+    (
+        "matkailun",
+        "Kasvua kansainvälisestä matkailusta",
+        "word",
+        (
+            "Oulun seudun matkailun yritys- ja markkinalähtöinen tutkimus- ja kehitysohjelma",
+            "Laki ja oikeus matkailuyrittäjän arjessa",
+            "Kasinosaarten hyvinvointi-, terveys- ja luontomatkailupalveluiden kehittäminen",
+        ),
+    ),
+    (
+        "matkailu",
+        "Oulun seudun matkailun yritys- ja markkinalähtöinen tutkimus- ja kehitysohjelma",
+        "word",
+        (
+            "Kasvua kansainvälisestä matkailusta",
+            "Laki ja oikeus matkailuyrittäjän arjessa",
+            "Kasinosaarten hyvinvointi-, terveys- ja luontomatkailupalveluiden kehittäminen",
+        ),
+    ),
     ("matkailuyrittäjille", "Laki ja oikeus matkailuyrittäjän arjessa", "word", ()),
     ("yrittäjien", "Laki ja oikeus matkailuyrittäjän arjessa", "part", ()),
-    ("kaivosten", "Potentiaalisen kaivostoiminnan aluetaloudelliset vaikutukset Kanta-Hämeessä", "part",
-     ("Kaivosvesiä vastaanottavien vesistöjen hallinta ja kunnostaminen (KaiHali)",
-      "Pohjois-Karjalan kaivosympäristön luonnontuotteiden ja talousvesien raskasmetallit")),
+    (
+        "kaivosten",
+        "Potentiaalisen kaivostoiminnan aluetaloudelliset vaikutukset Kanta-Hämeessä",
+        "part",
+        (
+            "Kaivosvesiä vastaanottavien vesistöjen hallinta ja kunnostaminen (KaiHali)",
+            "Pohjois-Karjalan kaivosympäristön luonnontuotteiden ja talousvesien raskasmetallit",
+        ),
+    ),
     ("kaivosvesien", "Kaivosvesiä vastaanottavien vesistöjen hallinta ja kunnostaminen (KaiHali)", "word", ()),
-    ("kaivosympäristö", "Pohjois-Karjalan kaivosympäristön luonnontuotteiden ja talousvesien raskasmetallit",
-     "word", ()),
+    (
+        "kaivosympäristö",
+        "Pohjois-Karjalan kaivosympäristön luonnontuotteiden ja talousvesien raskasmetallit",
+        "word",
+        (),
+    ),
     ("metsätalous", "METSÄTALOUDEN VESIENSUOJELUN TEHOSTAMINEN BIOSUOTIMILLA -VETU", "word", ()),
-    ("pohjavesien", "Pohjavesien suojelun ja kiviaineshuollon yhteensovittaminen Pohjois-Pohjanmaalla 3 (POSKI 3)",
-     "word", ()),
-    ("puurakentaminen", "Life City - suomalaisen puurakentamisen kansainvälinen konsepti", "word",
-     ("BiNo - Puurakentamisen osaamisen siirto",)),
-    ("rakentamisen", "BiNo - Puurakentamisen osaamisen siirto", "part",
-     ("Life City - suomalaisen puurakentamisen kansainvälinen konsepti",)),
-    ("kiertotalous", "METYK - Metallialan Ympäristö- ja Kiertotalous", "word",
-     ("Kiertotaloudella kasvua Viljaklusterille", "KIERTO - Kuluttajalähtöisistä kiertotalousideoista liiketoimintaa")),
-    ("kiertotaloudesta", "Kiertotaloudella kasvua Viljaklusterille", "word",
-     ("METYK - Metallialan Ympäristö- ja Kiertotalous",
-      "KIERTO - Kuluttajalähtöisistä kiertotalousideoista liiketoimintaa")),
-    ("talouden", "KIERTO - Kuluttajalähtöisistä kiertotalousideoista liiketoimintaa", "part",
-     ("Kiertotaloudella kasvua Viljaklusterille", "METYK - Metallialan Ympäristö- ja Kiertotalous",
-      "Elintarviketalouden uudet prosessit", "METSÄTALOUDEN VESIENSUOJELUN TEHOSTAMINEN BIOSUOTIMILLA -VETU",
-      "CO2-talous ja biotalouden innovaatiot - jätevesilietteen käsittelyvaihtoehtojen kasvihuonekaasut ja "
-      "C1-kemian uudet tuotteet (CO2-BIO)")),
+    (
+        "pohjavesien",
+        "Pohjavesien suojelun ja kiviaineshuollon yhteensovittaminen Pohjois-Pohjanmaalla 3 (POSKI 3)",
+        "word",
+        (),
+    ),
+    (
+        "puurakentaminen",
+        "Life City - suomalaisen puurakentamisen kansainvälinen konsepti",
+        "word",
+        ("BiNo - Puurakentamisen osaamisen siirto",),
+    ),
+    (
+        "rakentamisen",
+        "BiNo - Puurakentamisen osaamisen siirto",
+        "part",
+        ("Life City - suomalaisen puurakentamisen kansainvälinen konsepti",),
+    ),
+    (
+        "kiertotalous",
+        "METYK - Metallialan Ympäristö- ja Kiertotalous",
+        "word",
+        (
+            "Kiertotaloudella kasvua Viljaklusterille",
+            "KIERTO - Kuluttajalähtöisistä kiertotalousideoista liiketoimintaa",
+        ),
+    ),
+    (
+        "kiertotaloudesta",
+        "Kiertotaloudella kasvua Viljaklusterille",
+        "word",
+        (
+            "METYK - Metallialan Ympäristö- ja Kiertotalous",
+            "KIERTO - Kuluttajalähtöisistä kiertotalousideoista liiketoimintaa",
+        ),
+    ),
+    (
+        "talouden",
+        "KIERTO - Kuluttajalähtöisistä kiertotalousideoista liiketoimintaa",
+        "part",
+        (
+            "Kiertotaloudella kasvua Viljaklusterille",
+            "METYK - Metallialan Ympäristö- ja Kiertotalous",
+            "Elintarviketalouden uudet prosessit",
+            "METSÄTALOUDEN VESIENSUOJELUN TEHOSTAMINEN BIOSUOTIMILLA -VETU",
+            "CO2-talous ja biotalouden innovaatiot - jätevesilietteen käsittelyvaihtoehtojen kasvihuonekaasut ja "
+            "C1-kemian uudet tuotteet (CO2-BIO)",
+        ),
+    ),
     ("elintarvikkeiden", "Hyvinvointia elintarvikkeista", "word", ("Elintarviketalouden uudet prosessit",)),
     ("elintarvike", "Elintarviketalouden uudet prosessit", "part", ("Hyvinvointia elintarvikkeista",)),
-    ("hyvinvoinnin", "Kestävän hyvinvoinnin strateginen kehittäminen", "word",
-     ("Hyvinvointia elintarvikkeista", "BC Työhyvinvointi 2015 -kehittämishanke",
-      "Kasinosaarten hyvinvointi-, terveys- ja luontomatkailupalveluiden kehittäminen")),
-    ("hyvinvointi", "BC Työhyvinvointi 2015 -kehittämishanke", "part",
-     ("Kestävän hyvinvoinnin strateginen kehittäminen", "Hyvinvointia elintarvikkeista",
-      "Kasinosaarten hyvinvointi-, terveys- ja luontomatkailupalveluiden kehittäminen")),
+    (
+        "hyvinvoinnin",
+        "Kestävän hyvinvoinnin strateginen kehittäminen",
+        "word",
+        (
+            "Hyvinvointia elintarvikkeista",
+            "BC Työhyvinvointi 2015 -kehittämishanke",
+            "Kasinosaarten hyvinvointi-, terveys- ja luontomatkailupalveluiden kehittäminen",
+        ),
+    ),
+    (
+        "hyvinvointi",
+        "BC Työhyvinvointi 2015 -kehittämishanke",
+        "part",
+        (
+            "Kestävän hyvinvoinnin strateginen kehittäminen",
+            "Hyvinvointia elintarvikkeista",
+            "Kasinosaarten hyvinvointi-, terveys- ja luontomatkailupalveluiden kehittäminen",
+        ),
+    ),
     ("terveysteknologia", "Terveysteknologian Innovaatioekosysteemi", "word", ()),
     ("ekosysteemit", "Terveysteknologian Innovaatioekosysteemi", "part", ()),
     ("energiatehokkuus", "Energiatehokkuuden parantaminen valaistuksessa", "word", ()),
-    ("energian", "EFCONE - Energiatehokkaat elementtiratkaisut arktisissa olosuhteissa", "part",
-     ("Energiatehokkuuden parantaminen valaistuksessa", "METVI - Metsäteollisuuden jätevesien energiatehokas "
-      "esikäsittely")),
+    (
+        "energian",
+        "EFCONE - Energiatehokkaat elementtiratkaisut arktisissa olosuhteissa",
+        "part",
+        (
+            "Energiatehokkuuden parantaminen valaistuksessa",
+            "METVI - Metsäteollisuuden jätevesien energiatehokas esikäsittely",
+        ),
+    ),
     ("digitaalisen", "Maaseudun yritystoiminnan digitaalinen kasvupolku", "word", ("INKA - Digitaaliset biopankit",)),
     ("biopankki", "INKA - Digitaaliset biopankit", "word", ()),
     ("robotiikkaa", "MoRo ? Modernin robotiikan koulutusyhteistyöhanke", "word", ()),
     ("koulutuksen", "MoRo ? Modernin robotiikan koulutusyhteistyöhanke", "part", ()),
     ("teollisuusrobotit", "Teollisuusrobotin hankinta", "word", ()),
-    ("logistiikkaa", "Tuottavuus ja logistiikka 2015", "word",
-     ("eCommerce sisälogistiikka -tuotteen kehitys Identoin Celesta-tuoteperheeseen",)),
-    ("logistiikan", "eCommerce sisälogistiikka -tuotteen kehitys Identoin Celesta-tuoteperheeseen", "part",
-     ("Tuottavuus ja logistiikka 2015",)),
+    (
+        "logistiikkaa",
+        "Tuottavuus ja logistiikka 2015",
+        "word",
+        ("eCommerce sisälogistiikka -tuotteen kehitys Identoin Celesta-tuoteperheeseen",),
+    ),
+    (
+        "logistiikan",
+        "eCommerce sisälogistiikka -tuotteen kehitys Identoin Celesta-tuoteperheeseen",
+        "part",
+        ("Tuottavuus ja logistiikka 2015",),
+    ),
     ("kyberturvallisuus", "Kyberturvallisuusosaamisen ja liiketoiminnan kehittäminen", "part", ()),
-    ("turvallisuuden", "SafePro - Turvallisuusalan kehittämishanke", "part",
-     ("Kyberturvallisuusosaamisen ja liiketoiminnan kehittäminen",)),
-    ("jätevesien", "METVI - Metsäteollisuuden jätevesien energiatehokas esikäsittely", "word",
-     ("CO2-talous ja biotalouden innovaatiot - jätevesilietteen käsittelyvaihtoehtojen kasvihuonekaasut ja "
-      "C1-kemian uudet tuotteet (CO2-BIO)",)),
-    ("jätevesi", "CO2-talous ja biotalouden innovaatiot - jätevesilietteen käsittelyvaihtoehtojen kasvihuonekaasut "
-     "ja C1-kemian uudet tuotteet (CO2-BIO)", "part", ("METVI - Metsäteollisuuden jätevesien energiatehokas "
-                                                       "esikäsittely",)),
+    (
+        "turvallisuuden",
+        "SafePro - Turvallisuusalan kehittämishanke",
+        "part",
+        ("Kyberturvallisuusosaamisen ja liiketoiminnan kehittäminen",),
+    ),
+    (
+        "jätevesien",
+        "METVI - Metsäteollisuuden jätevesien energiatehokas esikäsittely",
+        "word",
+        (
+            "CO2-talous ja biotalouden innovaatiot - jätevesilietteen käsittelyvaihtoehtojen kasvihuonekaasut ja "
+            "C1-kemian uudet tuotteet (CO2-BIO)",
+        ),
+    ),
+    (
+        "jätevesi",
+        "CO2-talous ja biotalouden innovaatiot - jätevesilietteen käsittelyvaihtoehtojen kasvihuonekaasut "
+        "ja C1-kemian uudet tuotteet (CO2-BIO)",
+        "part",
+        ("METVI - Metsäteollisuuden jätevesien energiatehokas esikäsittely",),
+    ),
     ("biokaasun", "VuoGas Liikenne Investointi ? biokaasusta liikenteen polttoainetta", "word", ()),
     ("polttoaineet", "VuoGas Liikenne Investointi ? biokaasusta liikenteen polttoainetta", "word", ()),
-    ("sähköverkot", "INKA-Uudet tekniikat sähköverkon vikatilanteiden ja hajautetun tuotannon hallinnassa", "word",
-     ()),
-    ("liiketoiminnan", "Kammi-investointi ja yrityksen sähköisen liiketoiminnan kehittäminen", "word",
-     ("Kyberturvallisuusosaamisen ja liiketoiminnan kehittäminen",
-      "KIERTO - Kuluttajalähtöisistä kiertotalousideoista liiketoimintaa")),
+    ("sähköverkot", "INKA-Uudet tekniikat sähköverkon vikatilanteiden ja hajautetun tuotannon hallinnassa", "word", ()),
+    (
+        "liiketoiminnan",
+        "Kammi-investointi ja yrityksen sähköisen liiketoiminnan kehittäminen",
+        "word",
+        (
+            "Kyberturvallisuusosaamisen ja liiketoiminnan kehittäminen",
+            "KIERTO - Kuluttajalähtöisistä kiertotalousideoista liiketoimintaa",
+        ),
+    ),
     ("ruokapalvelut", "Asiakaslähtöiset kotiruokapalvelut", "part", ()),
     ("ruoka", "Terveyttä edistävä moniaistinen ruokaympäristö", "part", ("Asiakaslähtöiset kotiruokapalvelut",)),
-    ("mineraalien", "Indikaattorimineraalien automatisoitu tunnistaminen kriittisten mineraalien etsinnässä "
-     "(Indika) - Investointihanke", "word", ()),
+    (
+        "mineraalien",
+        "Indikaattorimineraalien automatisoitu tunnistaminen kriittisten mineraalien etsinnässä "
+        "(Indika) - Investointihanke",
+        "word",
+        (),
+    ),
     ("luontomatkailu", "Kasinosaarten hyvinvointi-, terveys- ja luontomatkailupalveluiden kehittäminen", "part", ()),
     ("tapahtumien", "Tapahtumatekniikan palvelun kehittäminen", "part", ()),
-    ("akkukemikaalit", "LIAK - Uudet litiumioniakkukemikaalit ja valmistusprosessit osana litiumarvoketjua", "part",
-     ()),
+    (
+        "akkukemikaalit",
+        "LIAK - Uudet litiumioniakkukemikaalit ja valmistusprosessit osana litiumarvoketjua",
+        "part",
+        (),
+    ),
     ("arvoketjut", "LIAK - Uudet litiumioniakkukemikaalit ja valmistusprosessit osana litiumarvoketjua", "part", ()),
 ]
 
@@ -140,8 +252,10 @@ def main() -> None:
             continue
         figures = measure(normaliser)
         load = time.perf_counter() - started
-        print(f"{normaliser.name:<14}{figures['recall']:>8.3f}{figures['precision']:>11.3f}"
-              f"{figures['kind_right']:>12.3f}{load:>8.1f}  {' '.join(figures['misses'])}")  # type: ignore[arg-type]
+        print(
+            f"{normaliser.name:<14}{figures['recall']:>8.3f}{figures['precision']:>11.3f}"
+            f"{figures['kind_right']:>12.3f}{load:>8.1f}  {' '.join(figures['misses'])}"
+        )  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":
