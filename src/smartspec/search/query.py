@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, column, false, func, literal, literal_column, select, table
+from sqlalchemy import CTE, ColumnElement, Select, case, column, false, func, literal, literal_column, select, table
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import Subquery
 
 from smartspec.errors import InputError, Location, Problem, StoreError
 from smartspec.search.index import FACETS
@@ -62,7 +61,8 @@ def search_projects(session: Session, strategy: Strategy, q: SearchQuery, *, tim
         matched = _matched(session, words, bool(q.q.strip()))
         total = session.scalar(select(func.count()).select_from(_filtered(matched, q).subquery())) or 0
         items = _page(session, matched, q, words)
-        facets = [_facet(session, strategy, matched, q, name) for name in FACETS]
+        everything = not q.q.strip()  # no text: the facet counts need no join with the matches
+        facets = [_facet(session, strategy, matched, q, name, everything) for name in FACETS]
     return SearchResult(
         query=q, total=total, pages=math.ceil(total / q.per_page), items=items, facets=facets,
         terms=[QueryTerm(word=w.word, forms=list(w.forms)) for w in words], ignored_words=ignored,
@@ -85,16 +85,17 @@ def _check_codes(strategy: Strategy, q: SearchQuery) -> None:
         raise InputError("the search parameters are not valid / hakuehdot eivät kelpaa", problems=problems)
 
 
-def _matched(session: Session, words: list[QueryWord], has_text: bool) -> Subquery:
+def _matched(session: Session, words: list[QueryWord], has_text: bool) -> CTE:
     """(project_id, level, score) of the projects the text matches: level 0 = every word as a whole word,
     1 = some word only as a compound part; lower score = better full-text rank."""
     if not has_text:
-        return select(m.ProjectSearch.project_id, literal(0).label("level"), literal(0.0).label("score")).subquery()
+        return select(m.ProjectSearch.project_id, literal(0).label("level"), literal(0.0).label("score")).cte("matched")
     if not words:  # only stop words: nothing to find
         return (
             select(m.ProjectSearch.project_id, literal(0).label("level"), literal(0.0).label("score"))
             .where(false())
-            .subquery()
+            .cte("matched")
+            .prefix_with("MATERIALIZED")
         )
     if session.get_bind().dialect.name == "sqlite":
         # Forms hold only letters and digits (normalise.WORD), so quoting each makes a safe FTS5 expression.
@@ -110,7 +111,8 @@ def _matched(session: Session, words: list[QueryWord], has_text: bool) -> Subque
                 literal_column("bm25(project_search_fts)").label("score"),
             )
             .where(literal_column("project_search_fts").op("MATCH")(expression))
-            .subquery()
+            .cte("matched")
+            .prefix_with("MATERIALIZED")
         )
     tsquery = func.to_tsquery(literal_column("'simple'"),
                               " & ".join("(" + " | ".join(w.forms) + ")" for w in words))  # fmt: skip
@@ -123,11 +125,12 @@ def _matched(session: Session, words: list[QueryWord], has_text: bool) -> Subque
             (-func.ts_rank(terms_tsv, tsquery)).label("score"),
         )
         .where(terms_tsv.op("@@")(tsquery))
-        .subquery()
+        .cte("matched")
+        .prefix_with("MATERIALIZED")
     )
 
 
-def _filters(matched: Subquery, q: SearchQuery, leave_out: str | None = None) -> list[ColumnElement[bool]]:
+def _filters(matched: CTE, q: SearchQuery, leave_out: str | None = None) -> list[ColumnElement[bool]]:
     out: list[ColumnElement[bool]] = []
     for name in FACETS:
         values = [str(v) for v in getattr(q, name)]
@@ -138,11 +141,11 @@ def _filters(matched: Subquery, q: SearchQuery, leave_out: str | None = None) ->
     return out
 
 
-def _filtered(matched: Subquery, q: SearchQuery, leave_out: str | None = None) -> Select[int]:
+def _filtered(matched: CTE, q: SearchQuery, leave_out: str | None = None) -> Select[int]:
     return select(matched.c.project_id).where(*_filters(matched, q, leave_out))
 
 
-def _order(session: Session, matched: Subquery, sort: Sort) -> list[ColumnElement[Any]]:
+def _order(session: Session, matched: CTE, sort: Sort) -> list[ColumnElement[Any]]:
     s, p = m.ProjectSearch, m.Project
     title = s.title_key.collate("C") if session.get_bind().dialect.name == "postgresql" else s.title_key
     orders: dict[Sort, list[ColumnElement[Any]]] = {
@@ -155,7 +158,7 @@ def _order(session: Session, matched: Subquery, sort: Sort) -> list[ColumnElemen
     return orders[sort]
 
 
-def _page(session: Session, matched: Subquery, q: SearchQuery, words: list[QueryWord]) -> list[SearchItem]:
+def _page(session: Session, matched: CTE, q: SearchQuery, words: list[QueryWord]) -> list[SearchItem]:
     p, s = m.Project, m.ProjectSearch
     query = (
         select(
@@ -211,15 +214,13 @@ def _matched_terms(words: list[QueryWord], whole: set[str], parts: set[str]) -> 
     return out
 
 
-def _facet(session: Session, strategy: Strategy, matched: Subquery, q: SearchQuery, name: str) -> Facet:
+def _facet(session: Session, strategy: Strategy, matched: CTE, q: SearchQuery, name: str,
+           everything: bool) -> Facet:  # fmt: skip
     f = m.ProjectFacet
-    counts = dict(
-        session.execute(
-            select(f.value, func.count())
-            .where(f.facet == name, f.project_id.in_(_filtered(matched, q, leave_out=name)))
-            .group_by(f.value)
-        ).all()
-    )
+    query = select(f.value, func.count()).where(f.facet == name).group_by(f.value)
+    if not everything or _filters(matched, q, leave_out=name):
+        query = query.where(f.project_id.in_(_filtered(matched, q, leave_out=name)))
+    counts = dict(session.execute(query).all())
     selected = {str(v) for v in getattr(q, name)}
     labels = _labels(session, strategy, name)
     order = list(labels)  # the strategy's order for regions, areas and sub-topics
