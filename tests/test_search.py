@@ -18,7 +18,13 @@ from smartspec.errors import InputError, StoreError
 from smartspec.search import query as query_module
 from smartspec.search.index import index_state, reindex
 from smartspec.search.models import SearchQuery, SearchResult, Sort
-from smartspec.search.normalise import SnowballSearchNormaliser
+from smartspec.search.normalise import (
+    SnowballSearchNormaliser,
+    make_search_normaliser,
+    query_words,
+    text_terms,
+    voikko_available,
+)
 from smartspec.search.query import search_projects
 from smartspec.store import create_store_engine, session_factory, sync_strategy, transaction, upgrade
 from smartspec.store import models as m
@@ -310,3 +316,16 @@ def test_sqlite_searches_stop_at_their_time_limit(tmp_path: Path, strategy: Stra
     with session_factory(engine)() as session:  # the limit ends with the search
         assert search_projects(session, strategy, SearchQuery(), timeout_s=None).total == len(PROJECTS)
         assert session.execute(text("select count(*) from project_search")).scalar() == len(PROJECTS)
+
+
+@pytest.mark.parametrize("name", ["voikko", "simplemma"])
+def test_each_finnish_normaliser_finds_base_forms_and_compound_parts(name: str) -> None:
+    if name == "voikko" and not voikko_available():
+        pytest.skip("Voikko is not installed (Debian: libvoikko1 voikko-fi)")
+    normaliser = make_search_normaliser(name)
+    terms = text_terms(normaliser, "Kaivostoiminnan vesienhallinta", "fi")
+    assert "kaivostoiminta" in terms.words and {"kaivos", "toiminta", "hallinta"} <= set(terms.parts)
+    (kaivosten,), _ = query_words(normaliser, "kaivosten")
+    assert "kaivos" in kaivosten.forms
+    (matkailun,), _ = query_words(normaliser, "matkailun")
+    assert "matkailu" in matkailun.forms and "matkailu" in text_terms(normaliser, "Matkailu Lapissa", "fi").words
