@@ -357,6 +357,58 @@ class IndicatorValue(Base):
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+# Project search ---------------------------------------------------------------------------------------------
+
+
+class ProjectSearch(Base):
+    """A project's normalised search terms (space-separated), written by ``smartspec.search.reindex``.
+
+    Full-text indexes over ``words`` and ``parts`` depend on the backend and are made by migration 0004 alone:
+    on SQLite the FTS5 table ``project_search_fts`` (kept in step by triggers), on PostgreSQL the generated
+    ``tsvector`` columns ``words_tsv`` and ``terms_tsv`` with GIN indexes. ``include_in_schema_compare``
+    keeps them out of the models-vs-migrations comparison."""
+
+    __tablename__ = "project_search"
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    normaliser: Mapped[str] = mapped_column(String(40))  # a different normaliser means: rebuild the index
+    words: Mapped[str] = mapped_column(Text)  # whole-word terms
+    parts: Mapped[str] = mapped_column(Text)  # compound-part terms
+    year: Mapped[int | None] = mapped_column(Integer, index=True)  # start year, else the call year
+    title_key: Mapped[str] = mapped_column(Text)  # case-folded title, so both backends sort titles alike
+    funding_cents: Mapped[int | None] = mapped_column(Cents)  # EU contribution, else public funding
+    indexed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ProjectFacet(Base):
+    """One facet value of a project (region, area, topic, programme, fund, year, org_type), for filters and
+    counts; rebuilt with the project's search terms."""
+
+    __tablename__ = "project_facet"
+    __table_args__ = (Index("ix_project_facet_value", "facet", "value", "project_id"),)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    facet: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+# Database objects only one backend has, made by a migration and not by the models (see ProjectSearch).
+BACKEND_ONLY_TABLE_PREFIXES = ("project_search_fts",)  # the FTS5 table and its shadow tables
+BACKEND_ONLY_COLUMNS = {("project_search", "words_tsv"), ("project_search", "terms_tsv")}
+BACKEND_ONLY_INDEXES = {"ix_project_search_words_tsv", "ix_project_search_terms_tsv"}
+
+
+def include_in_schema_compare(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic's ``include_object`` hook: leave out what only one backend's migration makes."""
+    if type_ == "table" and name and name.startswith(BACKEND_ONLY_TABLE_PREFIXES):
+        return False
+    if (
+        type_ == "column"
+        and (getattr(obj, "table", None) is not None)
+        and (obj.table.name, name) in BACKEND_ONLY_COLUMNS
+    ):
+        return False
+    return not (type_ == "index" and name in BACKEND_ONLY_INDEXES)
+
+
 # Registers (goals 4-6) --------------------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-from smartspec.store.models import Base
+from smartspec.store.models import Base, include_in_schema_compare
 
 config = context.config
 
@@ -23,6 +23,7 @@ def run_migrations_online() -> None:
             target_metadata=Base.metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_in_schema_compare,
         )
         with context.begin_transaction():
             context.run_migrations()

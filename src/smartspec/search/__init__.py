@@ -1,0 +1,1 @@
+"""Full-text project search with facets: normalised terms in an index table, FTS5 or PostgreSQL full text."""
