@@ -37,6 +37,9 @@ from smartspec.indicators import registers as reg
 from smartspec.ingest import ImportResult, import_path, sources
 from smartspec.ingest.batch import Progress
 from smartspec.ingest.fetch import missing_data_message
+from smartspec.search.index import ReindexResult, reindex
+from smartspec.search.models import SearchQuery, SearchResult
+from smartspec.search.query import search_projects
 from smartspec.store import create_store_engine, ensure_current, session_factory, sync_strategy, transaction, upgrade
 from smartspec.store.backup import backup as backup_store
 from smartspec.store.queries import ImportBatchInfo, Stats, import_log, region_figures, strategy_id
@@ -176,9 +179,12 @@ class Observatory:
 
     def import_file(self, source: str, path: Path, *, skip_bad_rows: bool = False, progress: Progress | None = None,
                     **options: Any) -> ImportResult:  # fmt: skip
-        """Import a file, folder or zip with a registered source, as one transaction logged as a batch."""
-        return import_path(self._ready(), source, Path(path), self.strategy, skip_bad_rows=skip_bad_rows,
-                           progress=progress, **options)  # fmt: skip
+        """Import a file, folder or zip with a registered source, as one transaction logged as a batch; the search
+        index follows."""
+        result = import_path(self._ready(), source, Path(path), self.strategy, skip_bad_rows=skip_bad_rows,
+                             progress=progress, **options)  # fmt: skip
+        self.reindex()
+        return result
 
     def imports(self, limit: int = 20) -> list[ImportBatchInfo]:
         """The import log, newest first."""
@@ -189,6 +195,17 @@ class Observatory:
         """Per region: projects, organisations, EU and public funding, multi-region share."""
         with session_factory(self._ready())() as session:
             return Stats(source=source, regions=region_figures(session, self.strategy, source))
+
+    def search(self, query: SearchQuery | None = None, **filters: Any) -> SearchResult:
+        """Projects matching a query (text, filters, order, page), with facet counts: ``obs.search(q="matkailu",
+        region=["FI1D7"])`` or ``obs.search(SearchQuery.from_params(url_parameters))``."""
+        chosen = query or SearchQuery.model_validate(filters)
+        with session_factory(self._ready())() as session:
+            return search_projects(session, self.strategy, chosen, timeout_s=self.settings.query_timeout_s)
+
+    def reindex(self, project_ids: list[int] | None = None) -> ReindexResult:
+        """Rebuild the search index (all projects, or some); imports, classification and reviews call it."""
+        return reindex(self._ready(), self.strategy, project_ids)
 
     def backup(self, path: Path) -> BackupResult:
         """A consistent copy of the database (SQLite online backup, or pg_dump for PostgreSQL)."""
@@ -237,8 +254,10 @@ class Observatory:
         """Classify projects with the stored model (those it has not classified yet, or all) and aggregate
         organisations; ``country`` keeps projects with a participant in that country."""
         loaded = self.model()
-        return cl.run(self.engine, self._strategy_id(), loaded, self._model_toolkit(loaded), only_new=only_new,
-                      sources=sources, country=country, progress=progress)  # fmt: skip
+        result = cl.run(self.engine, self._strategy_id(), loaded, self._model_toolkit(loaded), only_new=only_new,
+                        sources=sources, country=country, progress=progress)  # fmt: skip
+        self.reindex()  # the areas and sub-topics are search facets
+        return result
 
     def explain(self, project_id: int) -> cl.Explanation:
         """Why a project has its labels (read only)."""
@@ -256,8 +275,10 @@ class Observatory:
 
     def decide(self, project_id: int, code: str, action: str, *, by: str | None = None) -> cl.Decision:
         """Accept, reject or add a label; the decision wins over the model and marks the model stale."""
-        return cl.decide(self._ready(), self.strategy, self._strategy_id(), project_id, code, action,
-                         by or self.actor.name, self.actor.via)  # fmt: skip
+        decision = cl.decide(self._ready(), self.strategy, self._strategy_id(), project_id, code, action,
+                             by or self.actor.name, self.actor.via)  # fmt: skip
+        self.reindex([project_id])
+        return decision
 
     def evaluate(self, gold: Path, *, folds: int | None = None, ablation: bool = False,
                  normaliser: str = "auto") -> cl.Evaluation:  # fmt: skip

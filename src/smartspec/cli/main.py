@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from smartspec.cli import classify as classify_commands
 from smartspec.cli import demo as demo_commands
-from smartspec.cli import imports, monitor, store
+from smartspec.cli import imports, monitor, search, store
 from smartspec.cli import strategy as strategy_commands
 from smartspec.cli.common import close_observatories, errors, setup_logging
 from smartspec.errors import SmartspecError
@@ -30,6 +30,7 @@ def create_app() -> typer.Typer:
     app.add_typer(imports.create_app(), name="import")
     app.command()(store.imports)
     app.command()(store.stats)
+    app.command()(search.search)
     app.add_typer(strategy_commands.app, name="strategy")
     app.add_typer(classify_commands.app, name="classify")
     app.command()(monitor.indicators)
