@@ -37,7 +37,8 @@ def test_every_registered_command_is_listed() -> None:
     app = create_app()
     names = {command.name or command.callback.__name__ for command in app.registered_commands if command.callback}
     groups = {group.name for group in app.registered_groups}
-    assert names | groups == {"init", "import", "imports", "stats", "search", "strategy", "classify", "backup", "fetch", "demo",
+    assert names | groups == {"init", "import", "imports", "stats", "search", "strategy", "classify", "backup", "fetch",
+                              "demo",
                               "indicators", "register", "report"}  # fmt: skip
 
 
