@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 CLASSIFY_DATA := src/smartspec/classify/data
 SEED := $(CLASSIFY_DATA)/gold-embeddings.npz
 
-.PHONY: install voikko demo test lint typecheck unit bench clean
+.PHONY: install voikko chromium messages demo test lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	-$(MAKE) --no-print-directory voikko
+	-$(MAKE) --no-print-directory chromium
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
@@ -34,9 +35,24 @@ voikko:
 	  && echo "voikko: installed from Debian" || echo "voikko: not available, using Snowball stems"; \
 	else echo "voikko: not installed (apt-get install libvoikko1 voikko-fi), using Snowball stems"; fi
 
-## Install, then run the main job on the real data (SQLite file smartspec.db by default).
+## Chromium from Debian for the browser tests (Playwright drives it; its own browser download is not used).
+chromium:
+	@if command -v chromium >/dev/null; then echo "chromium: installed"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get install -y -q chromium >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
+	  && echo "chromium: installed from Debian" || echo "chromium: not available, browser tests will skip"; \
+	else echo "chromium: not installed (apt-get install chromium), browser tests will skip"; fi
+
+## The web pages' gettext catalogues, updated from the templates and code (translations are kept).
+messages: $(STAMP)
+	$(BIN)/python scripts/messages.py
+
+## Install, then run the main job on the real data (SQLite file smartspec.db by default), then serve the dashboard
+## on it at http://127.0.0.1:8000 until Ctrl-C.
 demo: install
 	$(BIN)/smartspec demo
+	$(BIN)/smartspec serve
 
 ## Install, then run every check: ruff, mypy, the layer contract, pytest on SQLite and PostgreSQL.
 test: install lint typecheck unit

@@ -176,3 +176,83 @@ def table_snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
             t.__tablename__: sorted(tuple(map(repr, row)) for row in connection.execute(select(t.__table__)))
             for t in tables
         }
+
+
+# The web observatory ------------------------------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def web_db(sqlite_template: Path, trained_model: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small observatory for the pages: the fixture projects, classified, with indicators for 2022-2025."""
+    from helpers import cordis_zip
+
+    folder = tmp_path_factory.mktemp("web")
+    path = folder / "web.db"
+    shutil.copyfile(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    with Observatory(url) as obs:
+        obs.import_file("cordis", cordis_zip(folder / "c.zip"))
+        obs.import_file("eura", FIXTURES / "eura" / "eura2014.csv")
+        with transaction(obs.engine) as session:
+            session.add(m.ClassifierModel(strategy_id=session.scalars(select(m.StrategyVersion.id)).one(),
+                                          **trained_model))  # fmt: skip
+        obs.classify()
+        obs.compute_indicators([2015, 2016, 2022, 2023, 2024, 2025])
+    return url
+
+
+@pytest.fixture(scope="session")
+def live_server(web_db: str) -> Iterator[str]:
+    """The web observatory served by uvicorn on a free loopback port, for the browser tests."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from smartspec.config import Settings
+    from smartspec.web import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(database_url=web_db)), host="127.0.0.1", port=port,
+                                           log_level="warning"))  # fmt: skip
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (its own browser download does not work offline)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed (make installs it from Debian)")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )  # fmt: skip
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fi-FI")
+    opened = context.new_page()
+    yield opened
+    context.close()

@@ -1,0 +1,94 @@
+"""The application factory: ``create_app(settings)`` builds the FastAPI app over one Observatory.
+
+No import-time globals: the Observatory lives in ``app.state`` and is closed when the app shuts down. Pages are
+server-rendered (Jinja2) and work without JavaScript; the API lives under /api/v1 with its OpenAPI description at
+/api/v1/openapi.json. Every response carries security headers; errors are one JSON shape under /api and a page
+elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from smartspec.config import Settings
+from smartspec.errors import InputError, SmartspecError
+from smartspec.observatory import Observatory
+from smartspec.web import api, pages
+from smartspec.web.deps import render
+
+API_PREFIX = "/api/v1"
+# No inline scripts or styles, nothing from elsewhere: the pages work without JavaScript.
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+       "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")  # fmt: skip
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_app(settings: Settings | None = None, *, observatory: Observatory | None = None) -> FastAPI:
+    """The web observatory over ``observatory`` (or one opened from ``settings``)."""
+    obs = observatory or Observatory(settings=settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if observatory is None:
+            obs.close()
+
+    app = FastAPI(title="smartspec", version="0.1.0", lifespan=lifespan, docs_url=f"{API_PREFIX}/docs",
+                  redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json",
+                  description="The joint smart specialisation strategy of East and North Finland: strategy, "
+                  "projects, organisations, indicators, classifications, registers and reports.")  # fmt: skip
+    app.state.observatory = obs
+    app.mount("/static", StaticFiles(directory=str(resources.files("smartspec.web") / "static")), name="static")
+    app.include_router(api.router, prefix=API_PREFIX)
+    for router in pages.routers():
+        app.include_router(router)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(SmartspecError)
+    async def smartspec_error(request: Request, error: SmartspecError) -> Response:
+        status = 404 if "there is no" in error.summary or "not found" in error.summary else (
+            400 if isinstance(error, InputError) else 409)  # fmt: skip
+        return _error(request, status, error.summary, [str(p) for p in error.problems], error.hint)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        return _error(request, error.status_code, str(error.detail), [], None)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+        return _error(request, 422, "the request's parameters are not valid", problems, "see /api/v1/docs")
+
+    return app
+
+
+class ErrorBody(dict[str, Any]):
+    """{"error": {"status", "message", "problems", "hint"}}: the one error shape of the API."""
+
+
+def _error(request: Request, status: int, message: str, problems: list[str], hint: str | None) -> Response:
+    if request.url.path.startswith(API_PREFIX) or "application/json" in request.headers.get("accept", ""):
+        body = {"error": {"status": status, "message": message, "problems": problems, "hint": hint}}
+        return JSONResponse(body, status_code=status)
+    return render(request, "error.html", status_code=status, status=status, message=message, problems=problems,
+                  hint=hint)  # fmt: skip
