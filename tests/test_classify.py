@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -398,7 +399,13 @@ def test_classify_commands(imported: Engine, db_url: str, tmp_path: Path, capsys
                     "d,Museum of modern art visitors,en,III.2,\n", encoding="utf-8")  # fmt: skip
     dev = gold_dev(strategy)[:800]  # evaluation trains in memory: on 800 examples, to test the command, not the model
     monkeypatch.setattr("smartspec.classify.classifier.shipped_examples", lambda _strategy: dev)
-    assert cli("classify", "evaluate", "--gold", gold, "--db", db, "--json") == 0
+    misses = tmp_path / "errors.csv"
+    assert cli("classify", "evaluate", "--gold", gold, "--db", db, "--json", "--errors", misses) == 0
     figures = json.loads(capsys.readouterr().out)
+    with misses.open(encoding="utf-8-sig") as handle:
+        wrong = list(csv.DictReader(handle))
+    assert figures["errors"]["items"] == len(wrong) and figures["setup"]["normaliser"] in ("voikko", "snowball")
+    for row in wrong:  # each listed item is wrong, with its probabilities and text
+        assert row["gold"] != row["predicted"] and "=" in row["probabilities"] and row["text"]
     assert figures["n"] == 4 and figures["setup"]["excluded_from_training"] == 0
     assert figures["topics"]["n"] == 2 and set(figures["topics"]["methods"]) == {"combined", "keywords", "lexical"}

@@ -280,14 +280,16 @@ class Observatory:
         self.reindex([project_id])
         return decision
 
-    def evaluate(self, gold: Path, *, folds: int | None = None, ablation: bool = False,
-                 normaliser: str = "auto") -> cl.Evaluation:  # fmt: skip
-        """Score the classifier on a gold file it never learns from (trained in memory; nothing is stored)."""
+    def evaluate(self, gold: Path, *, folds: int | None = None, ablation: bool = False, normaliser: str = "auto",
+                 errors: Path | None = None) -> cl.Evaluation:  # fmt: skip
+        """Score the classifier on a gold file it never learns from (trained in memory; nothing is stored); with
+        ``errors``, every wrong item is written there as CSV (id, language, gold, predicted, probabilities,
+        evidence, text)."""
         examples = cl.load_gold(Path(gold), self.strategy)
         with session_factory(self._ready())() as session:
             training = cl.training_examples(session, self.strategy, strategy_id(session, self.strategy))
         return cl.evaluate_gold(self.toolkit, examples, training, normaliser=normaliser, folds=folds,
-                                ablation=ablation)  # fmt: skip
+                                ablation=ablation, errors=errors)  # fmt: skip
 
     def area_counts(self, source: str | None = None) -> AreaCounts:
         """Projects per competence area and region."""

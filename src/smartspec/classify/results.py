@@ -120,3 +120,4 @@ class Evaluation(BaseModel):
     setup: dict[str, Any]
     topics: dict[str, Any] | None = None
     ablation: dict[str, dict[str, float | None]] | None = None
+    errors: dict[str, Any] | None = Field(None, description="where the wrong items were written, and how many")

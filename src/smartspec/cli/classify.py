@@ -98,9 +98,10 @@ def evaluate_command(
         bool, typer.Option(help="Also score lexical-only, embeddings-only and both normalisers")
     ] = False,
     normaliser: Normaliser = "auto",
+    errors: Annotated[Path | None, typer.Option(help="Write every wrong item to this CSV file for review")] = None,
 ) -> None:
     """Score the classifier on a gold file. It never learns from that file (see the README)."""
-    result = observatory(db).evaluate(gold, folds=folds, ablation=ablation, normaliser=normaliser)
+    result = observatory(db).evaluate(gold, folds=folds, ablation=ablation, normaliser=normaliser, errors=errors)
     if json_out:
         print_json(result.model_dump(mode="json", exclude_none=True))
         return
@@ -120,6 +121,8 @@ def evaluate_command(
             + ", ".join(f"{name} {value:.3f}" for name, value in topics["methods"].items())
             + ")"
         )
+    if result.errors:
+        console.print(f"{result.errors['items']} wrong item(s) written to {result.errors['path']}")
     for name, scored in (result.ablation or {}).items():
         console.print(f"  ablation {name}: micro F1 {scored['micro_f1']:.3f} fi {scored['fi']} en {scored['en']}")
 
