@@ -1,0 +1,32 @@
+"""The collaboration network: organisations linked by shared projects, its communities and gaps, the region's
+international network memberships, and partner search."""
+
+from smartspec.network.communities import Communities, Community, CommunityMember, find_communities
+from smartspec.network.export import write_csv, write_graphml
+from smartspec.network.gaps import AreaGaps, area_gaps
+from smartspec.network.graph import NetworkFilter, OrgGraph, PlaceGraph, build_graph, build_place_graph
+from smartspec.network.load import STRATEGY_COUNTRY, Collaborations, load_collaborations
+from smartspec.network.service import NetworkReport, check_filter, network_report, read
+
+__all__ = [
+    "STRATEGY_COUNTRY",
+    "AreaGaps",
+    "Collaborations",
+    "Communities",
+    "Community",
+    "CommunityMember",
+    "NetworkFilter",
+    "NetworkReport",
+    "OrgGraph",
+    "PlaceGraph",
+    "area_gaps",
+    "build_graph",
+    "build_place_graph",
+    "check_filter",
+    "find_communities",
+    "load_collaborations",
+    "network_report",
+    "read",
+    "write_csv",
+    "write_graphml",
+]
