@@ -50,7 +50,8 @@ class Communities(BaseModel):
     modularity: float
     organisations: int
     links: int
-    count: int = Field(description="communities found (all sizes)")
+    count: int = Field(description="communities of two or more organisations")
+    singletons: int = Field(description="organisations without a link in the selection (each alone)")
     communities: list[Community] = Field(description="the largest communities, described")
 
 
@@ -86,7 +87,8 @@ def find_communities(data: Collaborations, graph: OrgGraph, *, top: int = 10, pe
     organisations (``per_list`` of each)."""
     g, ids = to_igraph(graph)
     if g.vcount() == 0:
-        return Communities(algorithm="leiden", modularity=0.0, organisations=0, links=0, count=0, communities=[])
+        return Communities(algorithm="leiden", modularity=0.0, organisations=0, links=0, count=0, singletons=0,
+                           communities=[])  # fmt: skip
     clusters = leiden(g, seed)
     membership = np.asarray(clusters.membership, dtype=np.int64)
     pagerank = np.asarray(g.pagerank(weights="weight"), dtype=np.float64)
@@ -112,7 +114,9 @@ def find_communities(data: Collaborations, graph: OrgGraph, *, top: int = 10, pe
             types=dict(Counter(r.type or "unknown" for r in rows).most_common()),
             central=central, bridging=bridges))  # fmt: skip
     return Communities(algorithm="leiden (igraph, modularity)", modularity=round(float(clusters.modularity), 4),
-                       organisations=g.vcount(), links=g.ecount(), count=len(clusters),
+                       organisations=g.vcount(), links=g.ecount(),
+                       count=sum(1 for n in sizes.values() if n > 1),
+                       singletons=sum(1 for n in sizes.values() if n == 1),
                        communities=described)  # fmt: skip
 
 

@@ -14,10 +14,11 @@ from smartspec.network.load import Collaborations
 class AreaGaps(BaseModel):
     area: str
     regions_active: list[str] = Field(description="strategy regions with projects in the area")
-    links_inside: int = Field(description="projects linking organisations of the strategy's regions (same or "
+    # A project counts once for every pair of places it links (see PlaceGraph).
+    links_inside: int = Field(description="project links between places of the strategy's regions (same or "
                               "different region)")  # fmt: skip
-    links_country: int = Field(description="projects linking the regions with the rest of the country")
-    links_abroad: int = Field(description="projects linking the regions with partners abroad")
+    links_country: int = Field(description="project links between the regions and the rest of the country")
+    links_abroad: int = Field(description="project links between the regions and other countries")
     only_outside: bool = Field(description="the regions' organisations have partners, but none in the regions")
     isolated_regions: list[str] = Field(description="active regions with no link to any other strategy region")
     no_partner_abroad: bool = Field(description="the regions are active in the area with no partner abroad")
