@@ -2,10 +2,13 @@
 international network memberships, and partner search."""
 
 from smartspec.network.communities import Communities, Community, CommunityMember, find_communities
+from smartspec.network.evaluate import Evaluation, evaluate, scratch_store
 from smartspec.network.export import write_csv, write_graphml
 from smartspec.network.gaps import AreaGaps, area_gaps
 from smartspec.network.graph import NetworkFilter, OrgGraph, PlaceGraph, build_graph, build_place_graph
 from smartspec.network.load import STRATEGY_COUNTRY, Collaborations, load_collaborations
+from smartspec.network.memberships import SeedResult, seed_memberships
+from smartspec.network.partners import PartnerFilter, PartnerIndex, Suggestion, Suggestions, topic_title
 from smartspec.network.service import NetworkReport, check_filter, network_report, read
 
 __all__ = [
@@ -15,18 +18,28 @@ __all__ = [
     "Communities",
     "Community",
     "CommunityMember",
+    "Evaluation",
     "NetworkFilter",
     "NetworkReport",
     "OrgGraph",
+    "PartnerFilter",
+    "PartnerIndex",
     "PlaceGraph",
+    "SeedResult",
+    "Suggestion",
+    "Suggestions",
     "area_gaps",
     "build_graph",
     "build_place_graph",
     "check_filter",
+    "evaluate",
     "find_communities",
     "load_collaborations",
     "network_report",
     "read",
+    "scratch_store",
+    "seed_memberships",
+    "topic_title",
     "write_csv",
     "write_graphml",
 ]
