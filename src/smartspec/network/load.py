@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smartspec.classify.service import effective_labels
+from smartspec.classify import effective_labels
 from smartspec.store import models as m
 from smartspec.store import sync_strategy
 from smartspec.strategy import Strategy
