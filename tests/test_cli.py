@@ -22,7 +22,8 @@ COMMANDS = [
     ["classify", "train"], ["classify", "run"], ["classify", "explain"], ["classify", "evaluate"],
     ["classify", "review"],
     ["classify", "accept"], ["classify", "reject"], ["classify", "add"], ["indicators"], ["report"], ["register"],
-    ["register", "add"], ["register", "list"], ["register", "import"], ["register", "export"],
+    ["register", "add"], ["register", "list"], ["register", "import"], ["register", "export"], ["network"],
+    ["partners"],
 ]  # fmt: skip
 
 
@@ -39,7 +40,7 @@ def test_every_registered_command_is_listed() -> None:
     groups = {group.name for group in app.registered_groups}
     assert names | groups == {"init", "import", "imports", "stats", "search", "strategy", "classify", "backup", "fetch",
                               "demo",
-                              "indicators", "register", "report"}  # fmt: skip
+                              "indicators", "register", "report", "network", "partners"}  # fmt: skip
 
 
 def test_import_then_stats_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

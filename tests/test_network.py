@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, func, select
 
+from helpers import cli
+from smartspec import Observatory
 from smartspec.errors import InputError
 from smartspec.network import (
     NetworkFilter,
@@ -253,3 +256,29 @@ def test_partner_search_across_languages(engine: Engine, strategy: Strategy) -> 
     assert {s.organisation.name for s in sawmill} == {"Savon Vety Oy", "Helsinki Lab"}
     with session_factory(engine)() as session:  # project texts are cached in the store, the query is not
         assert session.scalar(select(func.count()).select_from(m.EmbeddingCache)) == len(PROJECTS)
+
+
+def test_observatory_and_commands(engine: Engine, db_url: str, strategy: Strategy, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    make_store(engine, strategy)
+    with Observatory(engine=engine) as obs:
+        obs.init()
+        obs.init()  # the G5 seed again: nothing new, nothing overwritten
+        assert len(obs.registers("network").entries) == 6 * len(strategy.regions)
+        report = obs.network(area="I.4", graphml=tmp_path / "n.graphml", csv_dir=tmp_path / "csv")
+        assert (report.projects, report.links) == (2, 3) and len(report.files) == 3
+        with pytest.raises(InputError, match="filter"):
+            obs.network(area="I.9")
+        with pytest.raises(InputError, match="filter"):
+            obs.network(year_from=2024, year_to=2020)
+        with pytest.raises(InputError, match="exactly one"):
+            obs.partners("vety", org=1)
+    assert cli("network", "--db", db_url, "--region", "FI1D7", "--years", "2022-2023", "--json") == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["projects"] == 2 and {g["area"] for g in shown["gaps"]} == set(strategy.area_codes())
+    assert cli("network", "--db", db_url, "--years", "twenty") == 2
+    assert cli("partners", "green hydrogen electrolysers", "--db", db_url, "--limit", "2", "--json") == 0
+    found = json.loads(capsys.readouterr().out)["suggestions"]
+    assert len(found) == 2 and all(s["reasons"] and set(s["organisation"]) == {"id", "name", "country", "region",
+                                                                                "type"} for s in found)  # fmt: skip
+    assert cli("partners", "--db", db_url, "--type", "XYZ", "x") == 2

@@ -16,11 +16,6 @@ from smartspec.store import models as m
 from smartspec.store import sync_strategy
 from smartspec.strategy import Strategy
 
-# The country whose regions the strategy covers. Partners in it but outside the strategy's regions count as
-# "rest of the country", everyone else as abroad. The strategy file's own country field will replace this
-# constant; until then it is the one place that names the country.
-STRATEGY_COUNTRY = "FI"
-
 _CALL_YEAR = re.compile(r"-(20[0-9]{2})-")
 
 
@@ -98,8 +93,11 @@ def place_of(nuts: str | None, country: str | None, nuts_to_region: dict[str, st
     return None
 
 
-def load_collaborations(session: Session, strategy: Strategy, country: str = STRATEGY_COUNTRY) -> Collaborations:
-    """Read the store's projects, organisations and participations (one query each)."""
+def load_collaborations(session: Session, strategy: Strategy) -> Collaborations:
+    """Read the store's projects, organisations and participations (one query each). Partners in the strategy's
+    country (``Strategy.country_code``) but outside its regions count as the rest of the country, others as
+    abroad."""
+    country = strategy.country_code
     strategy_id = sync_strategy(session, strategy).id
     nuts_to_region = strategy.nuts_to_region()
     regions = [region.code for region in strategy.regions]

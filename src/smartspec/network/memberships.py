@@ -33,7 +33,7 @@ def seed_note(strategy: Strategy, source: str | None, year_stated: bool) -> str:
             f"{len(strategy.regions)} regions{start}. / Lähde: strategia, maakuntien yhteinen jäsenyys.")  # fmt: skip
 
 
-def seed_memberships(session: Session, strategy: Strategy, who: str = "strategy") -> SeedResult:
+def seed_memberships(session: Session, strategy: Strategy, who: str = "strategy", via: str = "seed") -> SeedResult:
     """Write the strategy's memberships into network_membership, one row per region, where none is there yet."""
     existing = {(code, region) for code, region in session.execute(
         select(m.NetworkMembership.network_code, m.NetworkMembership.region_code))}  # fmt: skip
@@ -55,6 +55,6 @@ def seed_memberships(session: Session, strategy: Strategy, who: str = "strategy"
             inserted += 1
     if inserted:
         session.add(m.AuditLog(actor=who, action="register.network.seed", entity="network", entity_id=strategy.code,
-                               detail={"inserted": inserted, "kept": kept}))  # fmt: skip
+                               detail={"inserted": inserted, "kept": kept, "via": via}))  # fmt: skip
     session.flush()
     return SeedResult(inserted=inserted, kept=kept, networks=networks)

@@ -31,6 +31,8 @@ from smartspec.store import session_factory
 from smartspec.strategy import Strategy
 
 TYPES = ("PRC", "HES", "REC", "PUB", "OTH")
+# Call topic titles in the data directory (CORDIS topics table, see its README).
+TOPICS_FILE = "cordis_horizon_europe/eu_all_topics_2026-04.csv.gz"
 NEAREST = 300  # projects looked at per query: an organisation outside them cannot rank anyway
 
 MESSAGES = {

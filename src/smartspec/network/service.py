@@ -39,6 +39,7 @@ class NetworkReport(BaseModel):
     place_links: list[PlaceLink] = Field(description="links with a strategy region at one end, most projects first")
     communities: Communities
     gaps: list[AreaGaps]
+    files: list[str] = Field(default_factory=list, description="exports written (GraphML, CSV)")
 
 
 def read(engine: Engine, strategy: Strategy) -> Collaborations:
