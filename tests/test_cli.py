@@ -22,7 +22,8 @@ COMMANDS = [
     ["classify"], ["classify", "train"], ["classify", "run"], ["classify", "explain"], ["classify", "evaluate"],
     ["classify", "review"],
     ["classify", "accept"], ["classify", "reject"], ["classify", "add"], ["indicators"], ["report"], ["register"],
-    ["register", "add"], ["register", "list"], ["register", "import"], ["register", "export"],
+    ["register", "add"], ["register", "list"], ["register", "import"], ["register", "export"], ["network"],
+    ["partners"],
 ]  # fmt: skip
 
 
@@ -38,7 +39,7 @@ def test_every_registered_command_is_listed() -> None:
     names = {command.name or command.callback.__name__ for command in app.registered_commands if command.callback}
     groups = {group.name for group in app.registered_groups}
     assert names | groups == {"init", "import", "imports", "stats", "search", "strategy", "classify", "backup", "fetch",
-                              "demo", "serve", "indicators", "register", "report"}  # fmt: skip
+                              "demo", "serve", "indicators", "register", "report", "network", "partners"}  # fmt: skip
 
 
 def test_import_then_stats_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

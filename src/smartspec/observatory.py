@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from sqlalchemy import Engine
 
 from smartspec import classify as cl
 from smartspec import indicators as ind
+from smartspec import network as net
 from smartspec import report as rp
 from smartspec.config import Settings
 from smartspec.errors import InputError
@@ -125,6 +127,7 @@ class Observatory:
         self._strategy: Strategy | None = None
         self._toolkits: dict[str, cl.Toolkit] = {}
         self._model: cl.LoadedModel | None = None
+        self._partners: net.PartnerIndex | None = None
 
     # Lifetime ---------------------------------------------------------------------------------------------------
 
@@ -169,6 +172,8 @@ class Observatory:
         before, after = upgrade(self.engine)
         with transaction(self.engine) as session:
             sync_strategy(session, self.strategy)
+            # The G5 register starts with the memberships the strategy states (never overwriting an entry).
+            net.seed_memberships(session, self.strategy, self.actor.name, self.actor.via)
         return InitResult(database=self.engine.url.render_as_string(hide_password=True), schema_before=before,
                           schema_after=after, strategy=self.strategy.code)  # fmt: skip
 
@@ -339,6 +344,74 @@ class Observatory:
         """Write a register to CSV in its import format; returns the number of rows."""
         with session_factory(self._ready())() as session:
             return reg.export_csv(session, kind, Path(path))
+
+    # Networks and partners ------------------------------------------------------------------------------------
+
+    def network(self, *, area: str | None = None, region: str | None = None, year_from: int | None = None,
+                year_to: int | None = None, programme: str | None = None, top: int = 10,
+                graphml: Path | None = None, csv_dir: Path | None = None) -> net.NetworkReport:  # fmt: skip
+        """The collaboration network of the selected projects: places, communities (the ``top`` largest described)
+        and gaps per area; with ``graphml`` / ``csv_dir`` also written out (nodes.csv, edges.csv)."""
+        try:
+            where = net.NetworkFilter(area=area, region=region, year_from=year_from, year_to=year_to,
+                                      programme=programme)  # fmt: skip
+        except ValueError as exc:
+            raise InputError("the network filter is not valid", hint=str(exc).splitlines()[-1]) from exc
+        problems = net.check_filter(self.strategy, where)
+        if problems:
+            raise InputError("the network filter is not valid", hint="; ".join(problems))
+        with session_factory(self._ready())() as session:
+            data = net.load_collaborations(session, self.strategy)
+        report = net.network_report(data, self.strategy, where, top=top)
+        files: list[Path] = []
+        if graphml is not None or csv_dir is not None:
+            graph = net.build_graph(data, where)
+            if graphml is not None:
+                files.append(net.write_graphml(data, graph, Path(graphml)))
+            if csv_dir is not None:
+                files.extend(net.write_csv(data, graph, Path(csv_dir)))
+        return report.model_copy(update={"files": [str(f) for f in files]})
+
+    def partners(self, text: str | None = None, *, org: int | None = None, topic: str | None = None,
+                 region: str | None = None, area: str | None = None, org_type: str | None = None,
+                 country: str | None = None, limit: int = 10, lang: str = "en") -> net.Suggestions:  # fmt: skip
+        """Partner suggestions with their reasons: organisations fitting a text (Finnish or English), the next
+        partners of an organisation (``org``), or the regions' organisations and outside partners for a call topic.
+        The index of project texts is built on first use and kept (embeddings come from the store's cache)."""
+        if sum(x is not None for x in (text, org, topic)) != 1:
+            raise InputError("give exactly one of: a search text, an organisation id (--org) or a call topic (--topic)",
+                             hint='e.g. smartspec partners "vihreä vety" or smartspec partners --org 46')  # fmt: skip
+        if lang not in ("fi", "en"):
+            raise InputError(f"language {lang!r} is not fi or en", hint="use --lang fi or --lang en")
+        where = net.PartnerFilter(region=region, area=area, type=org_type, country=country)
+        where.check(self.strategy)
+        if self._partners is None:
+            self._partners = net.PartnerIndex.build(self._ready(), self.strategy)
+        if text is not None:
+            return self._partners.search(text, where, limit, lang)
+        if org is not None:
+            return self._partners.for_organisation(org, where, limit, lang)
+        assert topic is not None
+        folder = self.settings.data_dir
+        topics = folder / net.TOPICS_FILE if folder is not None else None
+        return self._partners.for_topic(topic, net.topic_title(self.engine, topic, topics), limit, lang)
+
+    def evaluate_partners(self, cutoff: int = 2020, *, data_dir: Path | None = None,
+                          store: Path | None = None) -> net.Evaluation:  # fmt: skip
+        """The partner recommender on a time split (see smartspec.network.evaluate): H2020 and Horizon Europe
+        participations from the data directory are imported once into a scratch SQLite store (``store``, by
+        default in the temporary directory), never into this database."""
+        folder = data_dir or self.settings.data_dir
+        if folder is None or not (folder / net.H2020_FOLDER).is_dir() or not (folder / net.HORIZON_FOLDER).is_dir():
+            raise missing_data_message(folder)
+        path = store or Path(tempfile.gettempdir()) / "smartspec-partner-evaluation.db"
+        engine, _ = net.scratch_store(folder, path, self.strategy)
+        try:
+            with session_factory(engine)() as session:
+                data = net.load_collaborations(session, self.strategy)
+        finally:
+            engine.dispose()
+        return net.evaluate(data, cutoff)
 
     # Report -----------------------------------------------------------------------------------------------------
 

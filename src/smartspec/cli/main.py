@@ -10,6 +10,7 @@ from rich.markup import escape
 from smartspec.cli import classify as classify_commands
 from smartspec.cli import demo as demo_commands
 from smartspec.cli import imports, monitor, search, store, web
+from smartspec.cli import network as network_commands
 from smartspec.cli import strategy as strategy_commands
 from smartspec.cli.common import close_observatories, errors, setup_logging
 from smartspec.errors import SmartspecError
@@ -36,6 +37,8 @@ def create_app() -> typer.Typer:
     app.command()(monitor.indicators)
     app.add_typer(monitor.register_app, name="register")
     app.command()(monitor.report)
+    app.command()(network_commands.network)
+    app.command()(network_commands.partners)
     app.command()(store.backup)
     app.command()(demo_commands.fetch)
     app.command()(demo_commands.demo)

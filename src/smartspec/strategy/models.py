@@ -125,11 +125,23 @@ class Goal(_Model):
     label: Text
 
 
+class Membership(_Model):
+    """The regions' part in a network as the strategy states it: the seed of the G5 register."""
+
+    role: Text = Field(description="member, founding member, pilot region … as the strategy words it")
+    year_from: int | None = Field(default=None, ge=1990, le=2100, description="first year, where the text gives it")
+    year_to: int | None = Field(default=None, ge=1990, le=2100, description="last year, where the text gives it")
+    source: str | None = Field(default=None, description="where the strategy text says so (section, line)")
+
+
 class Network(_Model):
     code: str
     name: Text
     description: Text
     url: str | None = None
+    membership: Membership | None = Field(
+        default=None, description="the regions' membership, where the strategy states one (else a platform only)"
+    )
 
 
 class Fact(_Model):
