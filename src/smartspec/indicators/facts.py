@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from smartspec.classify import effective_labels
 from smartspec.store import models as m
+from smartspec.store.queries import call_year
 from smartspec.store.queries import strategy_id as stored_strategy_id
 from smartspec.strategy import Strategy
 
@@ -57,18 +57,6 @@ class Facts:
 
     def regions_of(self, project: int) -> set[str]:
         return {x.region for x in self.participants[project] if x.region}
-
-
-_CALL_YEAR = re.compile(r"-(20[0-9]{2})-")
-
-
-def call_year(topic: str | None) -> int | None:
-    """The year in a call topic code (HORIZON-CL5-2022-D3-01-01 → 2022): CORDIS gives many projects no start
-    date in the shared extracts, and their call year is the nearest fact (projects start within about a year)."""
-    if not topic:
-        return None
-    match = _CALL_YEAR.search(topic)
-    return int(match.group(1)) if match else None
 
 
 def load_facts(session: Session, strategy: Strategy) -> Facts:

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -13,17 +12,8 @@ from sqlalchemy.orm import Session
 
 from smartspec.classify import effective_labels
 from smartspec.store import models as m
-from smartspec.store import sync_strategy
+from smartspec.store.queries import call_year, strategy_id
 from smartspec.strategy import Strategy
-
-_CALL_YEAR = re.compile(r"-(20[0-9]{2})-")
-
-
-def call_year(topic: str | None) -> int | None:
-    """The year in a call topic code (HORIZON-CL5-2022-D3-01-01 → 2022), the nearest fact where CORDIS gives
-    no start date (the same rule as the indicators')."""
-    match = _CALL_YEAR.search(topic or "")
-    return int(match.group(1)) if match else None
 
 
 @dataclass(frozen=True)
@@ -98,10 +88,10 @@ def load_collaborations(session: Session, strategy: Strategy) -> Collaborations:
     country (``Strategy.country_code``) but outside its regions count as the rest of the country, others as
     abroad."""
     country = strategy.country_code
-    strategy_id = sync_strategy(session, strategy).id
+    stored_id = strategy_id(session, strategy)  # read only: `init` loads the strategy
     nuts_to_region = strategy.nuts_to_region()
     regions = [region.code for region in strategy.regions]
-    labels = effective_labels(session, strategy_id)
+    labels = effective_labels(session, stored_id)
     parts: dict[int, set[str]] = defaultdict(set)
     for project_id, code in session.execute(
         select(m.ProjectLabel.project_id, m.ProjectLabel.code).where(m.ProjectLabel.scheme == "h2020-part")

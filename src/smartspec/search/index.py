@@ -22,6 +22,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from smartspec.search.normalise import SearchNormaliser, Terms, make_search_normaliser, text_terms
 from smartspec.store import models as m
 from smartspec.store import sync_strategy, transaction
+from smartspec.store.queries import call_year
 from smartspec.strategy import Strategy
 
 FACETS = ("region", "area", "topic", "programme", "fund", "year", "org_type")
@@ -95,7 +96,6 @@ def _index(session: Session, strategy: Strategy, strategy_id: int, normaliser: S
            ids: list[int] | None) -> int:  # fmt: skip
     # indicators.facts owns the call-year rule; imported here so that `import smartspec.search` stays light
     # (indicators.facts loads the classifier service).
-    from smartspec.indicators.facts import call_year
 
     def only(column: InstrumentedAttribute[int]) -> list[ColumnElement[bool]]:
         return [] if ids is None else [column.in_(ids)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -70,6 +71,19 @@ class ImportBatchInfo(BaseModel):
     rows_rejected: int
     file_sha256: str
     errors: list[dict[str, Any]]
+
+
+_CALL_YEAR = re.compile(r"-(20[0-9]{2})-")
+
+
+def call_year(topic: str | None) -> int | None:
+    """The year in a call topic code (HORIZON-CL5-2022-D3-01-01 → 2022): CORDIS gives many projects no start
+    date in the shared extracts, and their call year is the nearest fact (projects start within about a year).
+    Indicators, the network and search all date projects by it."""
+    if not topic:
+        return None
+    match = _CALL_YEAR.search(topic)
+    return int(match.group(1)) if match else None
 
 
 def strategy_id(session: Session, strategy: Strategy) -> int:
