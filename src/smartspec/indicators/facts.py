@@ -36,6 +36,7 @@ class Facts:
     participants: dict[int, list[Participant]]  # project id → its participations
     org_type: dict[int, str | None] = field(default_factory=dict)
     funding_kind_of: dict[int, str | None] = field(default_factory=dict)  # project → its funding source's kind
+    cache: dict[str, object] = field(default_factory=dict)  # what indicators read once and share across years
     # Projects per year, and per (region, year): built once, since every indicator asks these questions.
     by_year: dict[int, list[int]] = field(default_factory=dict, init=False)
     by_region_year: dict[tuple[str, int], list[int]] = field(default_factory=dict, init=False)

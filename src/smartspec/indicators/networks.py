@@ -1,37 +1,52 @@
-"""G3 value networks: per area, the groups of the region's organisations that work with other regions' ones."""
+"""G3 value networks: per area, the communities of the collaboration network (network layer: igraph's Leiden) that
+hold the region's organisations and those of at least one other region of the strategy."""
 
 from __future__ import annotations
 
-import networkx as nx
+from collections import Counter
+
+import numpy as np
 
 from smartspec.indicators.base import Context, Value, indicator
+from smartspec.network.communities import leiden, to_igraph
+from smartspec.network.graph import NetworkFilter, build_graph
+from smartspec.network.load import Collaborations, load_collaborations
+
+
+def _collaborations(c: Context) -> Collaborations:
+    """The network's facts, read once per run and shared by every year computed with the same facts."""
+    cached = c.facts.cache.get("collaborations")
+    if cached is None:
+        cached = c.facts.cache["collaborations"] = load_collaborations(c.session, c.facts.strategy)
+    assert isinstance(cached, Collaborations)
+    return cached
 
 
 @indicator("g3_communities")
 def communities(c: Context) -> list[Value]:
+    data = _collaborations(c)
     out = []
-    upto = range(1900, c.year + 1)
     for area in c.areas:
-        graph = nx.Graph()
-        for project, parts in c.facts.participants.items():
-            if c.facts.year_of.get(project) not in upto or area not in c.facts.areas_of.get(project, set()):
-                continue
-            local = [(x.organisation_id, x.region) for x in parts if x.region]
-            for org, region in local:
-                graph.add_node(org, region=region)
-            for i, (a, _) in enumerate(local):
-                for b, _ in local[i + 1 :]:
-                    if a != b:
-                        graph.add_edge(a, b)
-        components = [set(group) for group in nx.connected_components(graph)]
+        graph = build_graph(data, NetworkFilter(year_to=c.year, area=area))
+        g, ids = to_igraph(graph)
+        if g.vcount() == 0:
+            continue
+        membership = np.asarray(leiden(g).membership)
+        groups: dict[int, list[int]] = {}
+        for index, community in enumerate(membership.tolist()):
+            groups.setdefault(community, []).append(ids[index])
+        spanning = []
+        for members in groups.values():
+            regions = Counter(data.organisations[o].region for o in members if data.organisations[o].region)
+            if len(regions) >= 2:
+                spanning.append((members, regions))
         for r in c.regions:
-            found = [group for group in components
-                     if r in (regions := {graph.nodes[n]["region"] for n in group}) and len(regions) >= 2]  # fmt: skip
+            found = [(members, regions) for members, regions in spanning if r in regions]
             if not found:
                 continue
-            ids = sorted(n for group in found for n in group)
-            spans = [len({graph.nodes[n]["region"] for n in group}) for group in found]
-            types = sorted({str(c.facts.org_type.get(n)) for group in found for n in group})
-            details = {"regions_spanned": spans, "organisation_types": types, "sizes": [len(g) for g in found]}
-            out.append(Value(r, area, len(found), "organisation", ids, details))
+            ids_found = sorted(o for members, _ in found for o in members)
+            types = sorted({str(data.organisations[o].type) for o in ids_found})
+            details = {"regions_spanned": [len(regions) for _, regions in found], "organisation_types": types,
+                       "sizes": [len(members) for members, _ in found], "method": "leiden"}  # fmt: skip
+            out.append(Value(r, area, len(found), "organisation", ids_found, details))
     return out
