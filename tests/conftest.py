@@ -130,6 +130,17 @@ def engine(db_url: str) -> Iterator[Engine]:
     store.dispose()
 
 
+@pytest.fixture
+def imported(engine: Engine, tmp_path: Path) -> Engine:
+    """The store with the fixture CORDIS zip and EURA list imported through the facade."""
+    from helpers import cordis_zip
+
+    obs = Observatory(engine=engine)
+    obs.import_file("cordis", cordis_zip(tmp_path / "c.zip"))
+    obs.import_file("eura", FIXTURES / "eura" / "eura2014.csv")
+    return engine
+
+
 @pytest.fixture(scope="session")
 def trained_model(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The classifier, trained once per test session on the shipped examples (as `smartspec classify train` does);

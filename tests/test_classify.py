@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, select
 
-from helpers import FIXTURES, cli, cordis_zip, observe
+from helpers import cli, cordis_zip, observe
 from smartspec import Actor
 from smartspec.classify import (
     ModelMissingError,
@@ -219,14 +219,6 @@ def small_training(monkeypatch: pytest.MonkeyPatch, strategy: Strategy) -> Itera
     subset = [e for e in dev if e.lang == "fi"][:250] + [e for e in dev if e.lang == "en"][:150]
     monkeypatch.setattr("smartspec.classify.classifier.shipped_examples", lambda _strategy: subset)
     yield
-
-
-@pytest.fixture
-def imported(engine: Engine, tmp_path: Path) -> Engine:
-    obs = observe(engine)
-    obs.import_file("cordis", cordis_zip(tmp_path / "c.zip"))
-    obs.import_file("eura", FIXTURES / "eura" / "eura2014.csv")
-    return engine
 
 
 @pytest.fixture

@@ -27,11 +27,8 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @pytest.fixture
-def store(engine: Engine, tmp_path: Path) -> Engine:
-    obs = observe(engine)
-    obs.import_file("cordis", cordis_zip(tmp_path / "c.zip"))
-    obs.import_file("eura", FIXTURES / "eura" / "eura2014.csv")
-    return engine
+def store(imported: Engine) -> Engine:
+    return imported
 
 
 def test_every_operation_returns_pydantic_models(store: Engine, install_model: Callable[[Engine], None],

@@ -9,7 +9,7 @@ from markupsafe import escape
 from sqlalchemy import Engine
 
 from conftest import SHARED_DATA
-from helpers import FIXTURES, cli, cordis_zip, observe
+from helpers import cli, observe
 from smartspec.errors import InputError
 from smartspec.report import format as fmt
 from smartspec.report import write
@@ -17,11 +17,8 @@ from smartspec.strategy import Strategy
 
 
 @pytest.fixture
-def store(engine: Engine, strategy: Strategy, tmp_path: Path) -> Engine:
-    obs = observe(engine)
-    obs.import_file("cordis", cordis_zip(tmp_path / "c.zip"))
-    obs.import_file("eura", FIXTURES / "eura" / "eura2014.csv")
-    return engine
+def store(imported: Engine) -> Engine:
+    return imported
 
 
 def test_finnish_and_english_formats() -> None:
