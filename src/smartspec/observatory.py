@@ -27,12 +27,13 @@ from types import TracebackType
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from smartspec import classify as cl
 from smartspec import indicators as ind
 from smartspec import network as net
 from smartspec import report as rp
+from smartspec.classify.labels import REVIEW, of_strategy
 from smartspec.config import Settings
 from smartspec.errors import InputError
 from smartspec.indicators import registers as reg
@@ -43,6 +44,8 @@ from smartspec.search.index import ReindexResult, reindex
 from smartspec.search.models import SearchQuery, SearchResult
 from smartspec.search.query import search_projects
 from smartspec.store import create_store_engine, ensure_current, session_factory, sync_strategy, transaction, upgrade
+from smartspec.store import models as m
+from smartspec.store import profiles as pr
 from smartspec.store.backup import backup as backup_store
 from smartspec.store.queries import ImportBatchInfo, Stats, import_log, region_figures, strategy_id
 from smartspec.strategy import Strategy, load_strategy
@@ -457,6 +460,50 @@ class Observatory:
         return DemoResult(data_dir=folder, init=started, imports=imported, stats=stats, training=training,
                           classification=run, areas=self.area_counts(), year=year, indicators=computed,
                           reports=written)  # fmt: skip
+
+    # Web: profiles ------------------------------------------------------------------------------------------------
+
+    def project(self, project_id: int) -> pr.ProjectDetail:
+        """A project with its participants, funding, source record, labels and reviews (read only)."""
+        with session_factory(self._ready())() as session:
+            sid = strategy_id(session, self.strategy)
+            reviews = [pr.Review(code=c.code, status=c.status, by=c.decided_by, at=c.decided_at)
+                       for c in session.scalars(of_strategy(select(m.Classification), sid,
+                                                                       method=REVIEW)
+                                                .where(m.Classification.record_id == project_id)
+                                                .order_by(m.Classification.id))]  # fmt: skip
+            return pr.project_detail(session, self.strategy, project_id,
+                                     lambda ids: cl.effective_labels(session, sid, ids), reviews)  # fmt: skip
+
+    def organisation(self, organisation_id: int) -> pr.OrganisationProfile:
+        """An organisation: every spelling of its name, its projects, partners and funding by year and area."""
+        with session_factory(self._ready())() as session:
+            sid = strategy_id(session, self.strategy)
+            return pr.organisation_profile(session, self.strategy, organisation_id,
+                                           lambda ids: cl.effective_labels(session, sid, ids))  # fmt: skip
+
+    def indicator_years(self) -> list[int]:
+        """The years with stored indicator values, newest first."""
+        with session_factory(self._ready())() as session:
+            return pr.indicator_years(session, strategy_id(session, self.strategy))
+
+    def indicator_records(self, year: int, indicator_id: str, region: str | None = None, area: str | None = None,
+                          *, page: int = 1, per_page: int | None = None) -> pr.RecordList:  # fmt: skip
+        """The records behind one stored indicator value (of a region and area; None: all), a page of them or all."""
+        try:
+            ind.load_catalogue().get(indicator_id)
+        except KeyError:
+            raise InputError(f"there is no indicator {indicator_id!r}",
+                             hint="use an id of the catalogue: " +
+                             ", ".join(i.id for i in ind.load_catalogue().indicators)) from None  # fmt: skip
+        if region and self.strategy.region(region) is None:
+            raise InputError(f"{region!r} is not a region of {self.strategy.code}",
+                             hint=f"use one of {', '.join(r.code for r in self.strategy.regions)}")  # fmt: skip
+        if page < 1 or (per_page is not None and per_page < 1):
+            raise InputError("page and per_page are whole numbers from 1")
+        with session_factory(self._ready())() as session:
+            return pr.indicator_record_list(session, self.strategy, strategy_id(session, self.strategy), year,
+                                            indicator_id, region or None, area or None, page, per_page)  # fmt: skip
 
 
 def find_inputs(data_dir: Path) -> list[tuple[str, Path]]:

@@ -19,6 +19,7 @@ Snowball stem, on both the index and the query side, so they still match each ot
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +31,7 @@ from smartspec.classify.normalise import STOPWORDS, content_words, split_structu
 
 # Compound parts shorter than this are suffix noise ("-maa" is a word, "-ja" is not); see the bench.
 MIN_PART = 3
+CACHE_LIMIT = 500_000  # analysed words kept per normaliser (a full index has about 100 000 distinct words)
 
 
 class SearchNormaliser(Protocol):
@@ -85,14 +87,22 @@ class VoikkoSearchNormaliser:
         import libvoikko  # Debian: libvoikko1 + voikko-fi; PyPI: libvoikko (the ctypes binding)
 
         self._voikko = libvoikko.Voikko("fi")
+        self._lock = threading.Lock()
         self._snowball = _Snowball()
         self._cache: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     def word(self, word: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         key = (word, lang)
-        if key not in self._cache:  # words repeat a lot across titles; analysis is the slow part
-            self._cache[key] = self._analyse(word, lang)
-        return self._cache[key]
+        found = self._cache.get(key)  # words repeat a lot across titles; analysis is the slow part
+        if found is None:
+            # One Voikko handle per process (make_search_normaliser caches it) and libvoikko's handles are not
+            # thread-safe, while the web app searches from a thread pool: one analysis at a time.
+            with self._lock:
+                found = self._cache.get(key) or self._analyse(word, lang)
+                if len(self._cache) >= CACHE_LIMIT:  # queries bring any words: keep the memory bounded
+                    self._cache.clear()
+                self._cache[key] = found
+        return found
 
     def _analyse(self, word: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if lang == "en":
