@@ -482,6 +482,10 @@ class Observatory:
             return pr.organisation_profile(session, self.strategy, organisation_id,
                                            lambda ids: cl.effective_labels(session, sid, ids))  # fmt: skip
 
+    def indicator_catalogue(self) -> ind.Catalogue:
+        """The indicators' definitions, caveats, units and sources."""
+        return ind.load_catalogue()
+
     def indicator_years(self) -> list[int]:
         """The years with stored indicator values, newest first."""
         with session_factory(self._ready())() as session:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from smartspec.web.pages import overview
+from smartspec.web.pages import indicators, overview, profiles, search
 
 
 def routers() -> list[APIRouter]:
-    return [overview.router]
+    return [overview.router, search.router, profiles.router, indicators.router]
