@@ -15,6 +15,7 @@ from smartspec.web.deps import language, observatory, render
 
 router = APIRouter()
 RECORDS_PER_PAGE = 50
+CHART_YEARS = 3  # the chart shows the latest years (the table has all of them)
 LOCALES = {"fi": "fi-FI", "en": "en-GB", "sv": "en-GB"}
 
 
@@ -50,16 +51,19 @@ def indicator(request: Request, indicator_id: str, year: int | None = None, regi
     regions = [r for r in obs.strategy.regions if any((r.code, y) in table for y in years)]
     title = entry.title.get(lang)
     chart = None
+    chart_years = years[-CHART_YEARS:]
     if shown:
         rows = [{"region": r.name.get(lang), "year": str(y), "value": table[(r.code, y)].value}
-                for r in regions for y in years if (r.code, y) in table]  # fmt: skip
+                for r in regions for y in chart_years if (r.code, y) in table]  # fmt: skip
         spec = charts.grouped_bars(title, rows, category="region", group="year", value="value",
                                    value_title=entry.unit, number_format=",.2~f")  # fmt: skip
+        spec["height"] = max(160, len(regions) * (10 * len(chart_years) + 8))  # bars thick enough to read
         # The SVG is the server's own rendering (vl-convert), safe to inline; the template gives it its text
         # alternative (role="img" and a label) and the table beside it has the numbers.
         chart = Markup(charts.svg(spec, LOCALES[lang]))
     return render(request, "indicator.html", entry=entry, sources=catalogue.sources, areas=areas, area=chosen_area,
-                  years=years, regions=regions, table=table, chart=chart, year=year, region=region)  # fmt: skip
+                  all_areas=any(v.area is None for v in values), years=years, chart_years=chart_years,
+                  regions=regions, table=table, chart=chart, year=year, region=region)  # fmt: skip
 
 
 @router.get("/indicators/{indicator_id}/records", response_class=HTMLResponse, include_in_schema=False)
