@@ -248,7 +248,7 @@ def _partners(session: Session, regions: dict[str, str], organisation_id: int, i
         query = (select(p.organisation_id, func.count(func.distinct(p.project_id)))
                  .where(p.project_id.in_(ids[start : start + BATCH]), p.organisation_id != organisation_id)
                  .group_by(p.organisation_id))  # fmt: skip
-        shared.update(dict(session.execute(query).tuples().all()))
+        shared.update({int(org): int(n) for org, n in session.execute(query)})
     if not shared:
         return []
     o = m.Organisation
