@@ -40,6 +40,7 @@ def search(request: Request) -> HTMLResponse:
 
     selected = [(name, str(value)) for name in LIST_FIELDS for value in getattr(query, name)]
     export = urlencode([(k, v) for k, v in query.to_params() if k not in ("page", "per_page")])
+    clear_all = link(**{name: [] for name in LIST_FIELDS})
     return render(request, "search.html", query=query, result=result, link=link, toggle=toggle, selected=selected,
-                  sorts=list(Sort), export=export, clear_all=link(**{n: [] for n in LIST_FIELDS}), shown_values=SHOWN_VALUES,
+                  sorts=list(Sort), export=export, clear_all=clear_all, shown_values=SHOWN_VALUES,
                   hidden=[(k, v) for k, v in query.to_params() if k not in ("q", "page")] + lang_pairs)  # fmt: skip
