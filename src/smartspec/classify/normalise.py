@@ -15,6 +15,7 @@ Hand-written glue, because no library combines stemming, lemmatisation and compo
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import pairwise
@@ -94,13 +95,16 @@ class VoikkoNormaliser:
 
         self._voikko = libvoikko.Voikko("fi")
         self._english = Stemmer.Stemmer("english")
+        # A Voikko handle is not thread-safe (the web server classifies and explains from a thread pool).
+        self._lock = threading.Lock()
 
     def with_vocabulary(self, vocabulary: Iterable[str]) -> VoikkoNormaliser:
         return self
 
     @lru_cache(maxsize=100_000)  # noqa: B019 - one normaliser per process; words repeat a lot
     def _finnish(self, word: str) -> tuple[str, ...]:
-        analyses = self._voikko.analyze(word)
+        with self._lock:
+            analyses = self._voikko.analyze(word)
         if not analyses:
             return (word,)
         analysis = analyses[0]
@@ -115,7 +119,8 @@ class VoikkoNormaliser:
         return tuple(dict.fromkeys(terms))
 
     def _part(self, piece: str) -> str:
-        analyses = self._voikko.analyze(piece)
+        with self._lock:
+            analyses = self._voikko.analyze(piece)
         return str(analyses[0].get("BASEFORM", piece)).casefold() if analyses else piece
 
     def terms(self, text: str, lang: str) -> list[str]:
