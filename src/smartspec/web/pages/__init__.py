@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from smartspec.web.pages import overview
+from smartspec.web.pages import data, overview, regions, reports, strategy
 
 
 def routers() -> list[APIRouter]:
-    return [overview.router]
+    return [overview.router, strategy.router, regions.router, reports.router, data.router]
