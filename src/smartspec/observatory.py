@@ -464,10 +464,11 @@ class Observatory:
 
     # Web: pages (overview, strategy, region profiles, reports, data) -------------------------------------------
 
-    def indicator_years(self) -> list[int]:
-        """Years with stored indicator values, oldest first."""
+    def indicator_years(self, *, with_projects: bool = False) -> list[int]:
+        """Years with stored indicator values, oldest first (``with_projects``: only years in which projects of the
+        strategy's regions started)."""
         with session_factory(self._ready())() as session:
-            return trends.stored_years(session, self.strategy)
+            return trends.stored_years(session, self.strategy, with_projects=with_projects)
 
     def headlines(self, year: int, region: str | None = None) -> trends.Headlines:
         """Each goal's headline value per region in ``year``, with the change from the year before and the values

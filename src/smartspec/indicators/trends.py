@@ -52,10 +52,13 @@ class Headlines(BaseModel):
     goals: list[GoalHeadline]
 
 
-def stored_years(session: Session, strategy: Strategy) -> list[int]:
-    """Years with stored indicator values, oldest first."""
+def stored_years(session: Session, strategy: Strategy, *, with_projects: bool = False) -> list[int]:
+    """Years with stored indicator values, oldest first (``with_projects``: only years in which projects of the
+    strategy's regions started, so not a year computed before its projects were imported)."""
     table = m.IndicatorValue
     query = select(table.year).where(table.strategy_id == stored_strategy_id(session, strategy)).distinct()
+    if with_projects:
+        query = query.where(table.indicator == "g1_projects", table.value > 0)
     return sorted(int(year) for year in session.scalars(query))
 
 

@@ -15,10 +15,13 @@ def report_lang(lang: str) -> str:
     return "fi" if lang == "fi" else "en"
 
 
-def chosen_year(years: list[int], requested: int | None) -> int | None:
-    """The requested year when values are stored for it, else the latest stored year (None: nothing stored)."""
+def chosen_year(years: list[int], requested: int | None, with_projects: list[int] | None = None) -> int | None:
+    """The requested year when values are stored for it, else the latest year in which projects started, else the
+    latest stored year (None: nothing stored)."""
     if requested in years:
         return requested
+    if with_projects:
+        return with_projects[-1]
     return years[-1] if years else None
 
 

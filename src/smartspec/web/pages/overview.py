@@ -19,7 +19,7 @@ def overview(request: Request, year: int | None = None, indicator: str | None = 
     obs = observatory(request)
     lang = language(request)
     years = obs.indicator_years()
-    shown = chosen_year(years, year)
+    shown = chosen_year(years, year, obs.indicator_years(with_projects=True))
     regions = obs.strategy.regions
     names = {region.code: region.name.get(lang) for region in regions}
     context = {"years": years, "year": shown, "requested_year": year, "names": names, **helpers(lang)}

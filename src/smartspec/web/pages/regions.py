@@ -30,7 +30,7 @@ def region(request: Request, code: str, year: int | None = None) -> HTMLResponse
     if found.code != code:  # an older NUTS code of the region: its page is under the current code
         raise HTTPException(404, f"{code} is an older code of {found.name.get(lang)}: see /regions/{found.code}")
     years = obs.indicator_years()
-    profile = obs.region_profile(code, chosen_year(years, year))
+    profile = obs.region_profile(code, chosen_year(years, year, obs.indicator_years(with_projects=True)))
     catalogue = {entry.id: entry for entry in obs.indicator_catalogue().indicators}
     sparks = {}
     if profile.trends is not None:
