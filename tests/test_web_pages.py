@@ -208,6 +208,7 @@ def test_region_pages(client: TestClient, obs: Observatory) -> None:
     assert 'href="/search?area=I.1&amp;region=FI1D9&amp;lang=en"' in en
     fi = client.get("/regions/FI1D9?lang=fi&year=2023").text
     assert "Erikoistuminen" in fi and "RCA-arvot vuodelta 2023." in fi
+    assert '<th scope="row">Germany</th>' in en and '<th scope="row">Saksa</th>' in fi  # partner countries by name
     assert client.get("/regions/XX1?lang=en").status_code == 404
     assert client.get("/regions/FI1A2").status_code == 404  # an older code of North Ostrobothnia
 

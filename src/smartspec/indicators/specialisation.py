@@ -23,13 +23,14 @@ from smartspec.indicators.results import Alert
 from smartspec.indicators.service import alerts, stored_values
 from smartspec.indicators.trends import Headlines, headlines, stored_years
 from smartspec.money import Money, eur
+from smartspec.network.load import place_of
 from smartspec.store import models as m
 from smartspec.store.queries import strategy_id as stored_strategy_id
 from smartspec.strategy import Strategy
 
 NONE = "none"  # classified, and fits no area
 TOP_ORGANISATIONS = 10
-TOP_PARTNERS_ELSEWHERE = 12
+TOP_PARTNERS_ELSEWHERE = 15  # countries
 
 
 class Figures(BaseModel):
@@ -64,12 +65,11 @@ class OrganisationFunding(BaseModel):
 
 
 class PartnerRegion(BaseModel):
-    """A region the profiled region shares projects with: a region of the strategy (``in_strategy``), or a NUTS code
-    (else a country code) elsewhere."""
+    """A place the profiled region shares projects with: a region of the strategy (``in_strategy``, its NUTS code),
+    else a country code (the strategy's own country meaning the rest of it)."""
 
     code: str
     in_strategy: bool
-    country: str | None
     projects: int
 
 
@@ -153,21 +153,23 @@ def _rca(session: Session, strategy: Strategy, region: str,
 
 
 def _partners(session: Session, strategy: Strategy, region: str, projects: set[int]) -> list[PartnerRegion]:
+    """Places the region shares projects with, as the network layer names places: the strategy's regions, the rest
+    of the strategy's country (its country code) and other countries."""
     nuts = strategy.nuts_to_region()
-    shared: dict[tuple[str, bool, str | None], set[int]] = defaultdict(set)
+    home = strategy.country_code
+    shared: dict[str, set[int]] = defaultdict(set)
     ids = sorted(projects)
     p = m.Participation.__table__
     for start in range(0, len(ids), 900):
         query = select(p.c.project_id, p.c.nuts_code, p.c.country).where(p.c.project_id.in_(ids[start : start + 900]))
         for project, nuts_code, country in session.execute(query):
-            if nuts_code in nuts:
-                if nuts[nuts_code] != region:
-                    shared[(nuts[nuts_code], True, strategy.country_code)].add(project)
-            elif nuts_code or country:
-                shared[(nuts_code or country, False, country)].add(project)
-    partners = [PartnerRegion(code=code, in_strategy=inside, country=country, projects=len(found))
-                for (code, inside, country), found in shared.items()]  # fmt: skip
-    partners.sort(key=lambda partner: (-partner.projects, partner.code))
+            place = place_of(nuts_code, country, nuts, home)
+            if place is not None and place != region:
+                shared[place].add(project)
+    regions = {r.code for r in strategy.regions}
+    partners = [PartnerRegion(code=place, in_strategy=place in regions, projects=len(found))
+                for place, found in shared.items()]  # fmt: skip
+    partners.sort(key=lambda partner: (not partner.in_strategy, partner.code != home, -partner.projects, partner.code))
     inside = [partner for partner in partners if partner.in_strategy]
     return inside + [partner for partner in partners if not partner.in_strategy][:TOP_PARTNERS_ELSEWHERE]
 

@@ -3,6 +3,7 @@ headline figures, gap alerts, top organisations by EU funding, partner regions).
 
 from __future__ import annotations
 
+from babel import Locale
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.exceptions import HTTPException
@@ -12,6 +13,13 @@ from smartspec.web.deps import language, observatory, render
 from smartspec.web.pages.common import chosen_year, figure, helpers
 
 router = APIRouter()
+EU_CODES = {"EL": "GR", "UK": "GB"}  # the EU's own country codes (CORDIS) where ISO 3166 differs
+
+
+def country_names(lang: str) -> dict[str, str]:
+    """Country names in the page language by code (CLDR through Babel), under the EU's codes too."""
+    territories = Locale.parse(lang).territories
+    return {**territories, **{eu: territories[iso] for eu, iso in EU_CODES.items()}}
 
 
 @router.get("/regions", response_class=HTMLResponse, include_in_schema=False)
@@ -40,5 +48,6 @@ def region(request: Request, code: str, year: int | None = None) -> HTMLResponse
                 [(p.year, p.value) for p in row.series],
                 ", ".join(f"{p.year}: {figure(p.value, goal.unit, lang)}" for p in row.series))  # fmt: skip
     return render(request, "region.html", region=found, profile=profile, years=years, sparks=sparks,
+                  home_country=obs.strategy.country_code, country_names=country_names(lang),
                   catalogue=catalogue, areas={a.code: a for a in obs.strategy.areas()},
                   names={r.code: r.name.get(lang) for r in obs.strategy.regions}, **helpers(lang))  # fmt: skip
