@@ -37,9 +37,13 @@ from smartspec.classify.labels import REVIEW, of_strategy
 from smartspec.config import Settings
 from smartspec.errors import InputError
 from smartspec.indicators import registers as reg
+from smartspec.indicators import sources as sources_info
+from smartspec.indicators import specialisation, trends
 from smartspec.ingest import ImportResult, import_path, sources
 from smartspec.ingest.batch import Progress
 from smartspec.ingest.fetch import missing_data_message
+from smartspec.report.charts import load_topojson
+from smartspec.report.data import MAP_FILE
 from smartspec.search.index import ReindexResult, reindex
 from smartspec.search.models import SearchQuery, SearchResult
 from smartspec.search.query import search_projects
@@ -482,15 +486,6 @@ class Observatory:
             return pr.organisation_profile(session, self.strategy, organisation_id,
                                            lambda ids: cl.effective_labels(session, sid, ids))  # fmt: skip
 
-    def indicator_catalogue(self) -> ind.Catalogue:
-        """The indicators' definitions, caveats, units and sources."""
-        return ind.load_catalogue()
-
-    def indicator_years(self) -> list[int]:
-        """The years with stored indicator values, newest first."""
-        with session_factory(self._ready())() as session:
-            return pr.indicator_years(session, strategy_id(session, self.strategy))
-
     def indicator_records(self, year: int, indicator_id: str, region: str | None = None, area: str | None = None,
                           *, page: int = 1, per_page: int | None = None) -> pr.RecordList:  # fmt: skip
         """The records behind one stored indicator value (of a region and area; None: all), a page of them or all."""
@@ -508,6 +503,50 @@ class Observatory:
         with session_factory(self._ready())() as session:
             return pr.indicator_record_list(session, self.strategy, strategy_id(session, self.strategy), year,
                                             indicator_id, region or None, area or None, page, per_page)  # fmt: skip
+
+    # Web: pages (overview, strategy, region profiles, reports, data) -------------------------------------------
+
+    def indicator_years(self, *, with_projects: bool = False) -> list[int]:
+        """Years with stored indicator values, oldest first (``with_projects``: only years in which projects of the
+        strategy's regions started)."""
+        with session_factory(self._ready())() as session:
+            return trends.stored_years(session, self.strategy, with_projects=with_projects)
+
+    def headlines(self, year: int, region: str | None = None) -> trends.Headlines:
+        """Each goal's headline value per region in ``year``, with the change from the year before and the values
+        over the stored years."""
+        self._check_region(region)
+        with session_factory(self._ready())() as session:
+            return trends.headlines(session, self.strategy, year, region)
+
+    def strategy_figures(self) -> specialisation.StrategyFigures:
+        """Projects, organisations and funding per priority, area and sub-topic, all regions and per region."""
+        with session_factory(self._ready())() as session:
+            return specialisation.strategy_figures(session, self.strategy)
+
+    def region_profile(self, code: str, year: int | None = None) -> specialisation.RegionProfile:
+        """A region's specialisation (with RCA), trends, alerts, top organisations and partner regions."""
+        with session_factory(self._ready())() as session:
+            return specialisation.region_profile(session, self.strategy, code, year)
+
+    def data_sources(self) -> list[sources_info.DataSource]:
+        """The indicator catalogue's sources with their licences and last import."""
+        with session_factory(self._ready())() as session:
+            return sources_info.data_sources(session)
+
+    def indicator_catalogue(self) -> ind.Catalogue:
+        """The indicators' definitions, units, caveats and sources (shipped with smartspec)."""
+        return ind.load_catalogue()
+
+    def map_topojson(self) -> dict[str, Any] | None:
+        """The regions' boundaries (TopoJSON) from the data directory; None when the file is not there."""
+        folder = self.settings.data_dir
+        return load_topojson(folder / MAP_FILE) if folder else None
+
+    def _check_region(self, region: str | None) -> None:
+        if region and self.strategy.region(region) is None:
+            raise InputError(f"{region!r} is not a region of {self.strategy.code}",
+                             hint=f"use one of {', '.join(r.code for r in self.strategy.regions)}")  # fmt: skip
 
 
 def find_inputs(data_dir: Path) -> list[tuple[str, Path]]:

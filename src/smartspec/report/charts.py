@@ -6,7 +6,9 @@ One definition serves the report (SVG through vl-convert, which bundles Vega off
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -85,10 +87,31 @@ def region_map(title: str, topojson: dict[str, Any], values: dict[str, float], n
     return spec
 
 
-def svg(spec: Spec, locale: str = "fi-FI") -> str:
-    """The chart as SVG text (no network: vl-convert bundles Vega and its fonts are the system's)."""
+def svg(spec: Spec, locale: str = "fi-FI", label: str | None = None) -> str:
+    """The chart as SVG text (no network: vl-convert bundles Vega and its fonts are the system's), as one image
+    with a text alternative: ``label``, else the chart's title."""
     format_locale = "fi-FI" if locale.startswith("fi") else "en-GB"
-    return str(vl_convert.vegalite_to_svg(spec, format_locale=format_locale, allowed_base_urls=[]))  # type: ignore[arg-type]
+    text = str(vl_convert.vegalite_to_svg(spec, format_locale=format_locale, allowed_base_urls=[]))  # type: ignore[arg-type]
+    return accessible(text, label or _title(spec))
+
+
+# Vega marks every group and mark with an ARIA role (graphics-object, graphics-symbol) and a generated label; a
+# reader then meets dozens of unlabelled "symbols" (axe-core: svg-img-alt). The chart is one image whose numbers
+# are in a table next to it, so the inner roles go and the root gets role="img", a label and a <title>.
+_INNER_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
+
+
+def accessible(text: str, label: str) -> str:
+    head, tag_end, body = text.partition(">")
+    if not head.startswith("<svg") or not tag_end:
+        return text
+    quoted = html.escape(label, quote=True)
+    return f'{head} role="img" aria-label="{quoted}"><title>{quoted}</title>{_INNER_ARIA.sub("", body)}'
+
+
+def _title(spec: Spec) -> str:
+    title = spec.get("title")
+    return str(title.get("text", "")) if isinstance(title, dict) else str(title or "")
 
 
 def load_topojson(path: Path) -> dict[str, Any] | None:

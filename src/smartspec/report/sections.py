@@ -111,7 +111,9 @@ def svgs(data: ReportData, lang: str, t: Callable[..., str]) -> dict[str, Markup
         per_capita = {region.maakunta: value(now, "g2_eu_funding_per_capita", region.code)
                       for region in data.strategy.regions}  # fmt: skip
         map_names = {region.maakunta: names[region.code] for region in data.strategy.regions}
-        out["map"] = charts.svg(charts.region_map(t("map_title"), data.topojson, per_capita, map_names, "€"), locale)
+        spec = charts.region_map(t("map_title"), data.topojson, per_capita, map_names, "€")
+        spec["layer"][1]["encoding"]["color"]["legend"]["format"] = ",.2~f"  # euros per inhabitant can be below 1
+        out["map"] = charts.svg(spec, locale)
     return {key: Markup(svg) for key, svg in out.items()}
 
 

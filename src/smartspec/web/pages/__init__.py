@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from smartspec.web.pages import indicators, overview, profiles, search
+from smartspec.web.pages import data, indicators, overview, profiles, regions, reports, search, strategy
 
 
 def routers() -> list[APIRouter]:
-    return [overview.router, search.router, profiles.router, indicators.router]
+    return [overview.router, strategy.router, regions.router, search.router, profiles.router, indicators.router,
+            reports.router, data.router]  # fmt: skip

@@ -24,7 +24,7 @@ def catalogue(request: Request) -> HTMLResponse:
     obs = observatory(request)
     entries = obs.indicator_catalogue().indicators
     goals = [(goal, [e for e in entries if e.goal == goal.code]) for goal in obs.strategy.goals]
-    return render(request, "indicators.html", goals=goals, years=obs.indicator_years())
+    return render(request, "indicators.html", goals=goals, years=sorted(obs.indicator_years(), reverse=True))
 
 
 @router.get("/indicators/{indicator_id}", response_class=HTMLResponse, include_in_schema=False)
