@@ -470,30 +470,80 @@ class CommunicationAction(Base):
 # Users and audit --------------------------------------------------------------------------------------------
 
 
-class Role(Base):
-    __tablename__ = "role"
-    code: Mapped[str] = mapped_column(String(40), primary_key=True)  # admin | expert | officer | viewer
-    label_fi: Mapped[str] = mapped_column(Text)
-    label_en: Mapped[str] = mapped_column(Text)
-
-
 class User(Base):
+    """An account: admin (everything), editor (the registers, reviews and imports of ``regions``) or viewer."""
+
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     full_name: Mapped[str | None] = mapped_column(Text)
     email: Mapped[str | None] = mapped_column(Text)
-    role_code: Mapped[str] = mapped_column(ForeignKey("role.code"))
-    region_code: Mapped[str | None] = mapped_column(String(10))
+    role: Mapped[str] = mapped_column(String(20))  # admin | editor | viewer
+    regions: Mapped[list[Any]] = mapped_column(default=list)  # an editor's NUTS-3 codes
+    password_hash: Mapped[str] = mapped_column(Text)  # Argon2id, PHC string format
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # wrong passwords in a row (reset at login)
+    last_failed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class UserSession(Base):
+    """A server-side login session. The id is the SHA-256 of the cookie's random token, so a copy of the table
+    does not let anyone in."""
+
+    __tablename__ = "user_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))  # absolute end, idle or not
+    address: Mapped[str | None] = mapped_column(String(100))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A token for scripts, scoped to a role no higher than its user's; stored as the SHA-256 of the token."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttempt(Base):
+    """Every login attempt, for throttling per address (per account, the user row keeps the count)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_address_at", "address", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    username: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str | None] = mapped_column(String(100))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(40))  # ok | wrong-password | unknown-user | disabled | throttled
 
 
 class AuditLog(Base):
+    """Every change: who (actor, and how: via, address), what record (entity, entity_id), before and after (in
+    ``detail``), when."""
+
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, server_default=func.now())
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(100))
     entity: Mapped[str] = mapped_column(String(100))
     entity_id: Mapped[str | None] = mapped_column(String(100))
-    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)  # before, after, and what else the action says
+    via: Mapped[str | None] = mapped_column(String(40))  # os | session | token
+    address: Mapped[str | None] = mapped_column(String(100))  # the client's address, or the token's label
