@@ -56,3 +56,34 @@ class Settings(BaseSettings):
         default=None,
         description="Show progress bars: true, false, or unset to show them only on a terminal",
     )
+    public_read: bool = Field(
+        default=True,
+        description=(
+            "Let anyone read the public pages and API without logging in (strategy, projects, indicators, report); "
+            "false asks every reader to log in. Editing always needs an account"
+        ),
+    )
+    session_idle_minutes: int = Field(
+        default=30, gt=0, description="A login session ends after this many minutes without a request"
+    )
+    session_max_hours: int = Field(
+        default=12, gt=0, description="A login session ends this many hours after login, however active"
+    )
+    login_max_failures: int = Field(
+        default=5, gt=0, description="Wrong passwords for one account within login_window_minutes that lock it"
+    )
+    login_max_failures_per_address: int = Field(
+        default=20,
+        gt=0,
+        description=(
+            "Failed logins from one address (any accounts) within login_window_minutes that lock that address; "
+            "higher than per account because offices share an address"
+        ),
+    )
+    login_window_minutes: int = Field(
+        default=15, gt=0, description="The window in which failed logins are counted for throttling"
+    )
+    login_lockout_minutes: int = Field(
+        default=15, gt=0, description="How long an account or address stays locked after too many failed logins"
+    )
+    password_min_length: int = Field(default=10, ge=8, description="The shortest password an account may have")
