@@ -18,10 +18,8 @@ Reads never write and never train: training the classifier is ``train()``; ``cla
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,10 +27,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 
+from smartspec import accounts as acc
 from smartspec import classify as cl
 from smartspec import indicators as ind
 from smartspec import network as net
 from smartspec import report as rp
+from smartspec.accounts import Action, audit, sessions, users
+from smartspec.accounts import Actor as Actor  # re-exported: smartspec.Actor and smartspec.observatory.Actor
+from smartspec.accounts.regions import project_regions
 from smartspec.classify.labels import REVIEW, of_strategy
 from smartspec.config import Settings
 from smartspec.errors import InputError
@@ -40,7 +42,7 @@ from smartspec.indicators import registers as reg
 from smartspec.indicators import sources as sources_info
 from smartspec.indicators import specialisation, trends
 from smartspec.ingest import ImportResult, import_path, sources
-from smartspec.ingest.batch import Progress
+from smartspec.ingest.batch import Progress, Writer
 from smartspec.ingest.fetch import missing_data_message
 from smartspec.report.charts import load_topojson
 from smartspec.report.data import MAP_FILE
@@ -53,19 +55,6 @@ from smartspec.store import profiles as pr
 from smartspec.store.backup import backup as backup_store
 from smartspec.store.queries import ImportBatchInfo, Stats, import_log, region_figures, strategy_id
 from smartspec.strategy import Strategy, load_strategy
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change: a name, and how they came (os: the operating-system user of a command; later web
-    accounts and API tokens). Every write records it in the audit log."""
-
-    name: str
-    via: str = "os"
-
-    @classmethod
-    def from_os(cls) -> Actor:
-        return cls(getpass.getuser(), "os")
 
 
 class InitResult(BaseModel):
@@ -168,6 +157,30 @@ class Observatory:
         ensure_current(self.engine)
         return self.engine
 
+    def _require(self, action: Action, resource: str | None = None,
+                 region: str | Collection[str] | None = None) -> None:  # fmt: skip
+        """PermissionDenied unless the actor may (the OS user of a command acts as admin)."""
+        if not self.actor.is_os:
+            acc.require(self.actor.user, action, resource, region, public_read=self.settings.public_read)
+
+    def _require_some(self, action: Action, resource: str) -> None:
+        """For a regional write whose rows are checked one by one: the actor may make it in some region."""
+        user = self.actor.user
+        self._require(action, resource, user.regions if user is not None else None)
+
+    def _region_check(self, action: Action, resource: str) -> Callable[[frozenset[str]], str | None] | None:
+        """Why the actor may not write a record located in some regions (None: they may); None for the OS user."""
+        if self.actor.is_os:
+            return None
+        user, public = self.actor.user, self.settings.public_read
+
+        def check(regions: frozenset[str]) -> str | None:
+            if acc.allowed(user, action, resource, regions, public_read=public):
+                return None
+            return acc.policy.denial(user, action, resource, regions)
+
+        return check
+
     def _strategy_id(self) -> int:
         with session_factory(self._ready())() as session:
             return strategy_id(session, self.strategy)
@@ -176,6 +189,7 @@ class Observatory:
 
     def init(self) -> InitResult:
         """Create the database or upgrade it to the newest schema, and load the strategy into it."""
+        self._require(Action.OPERATE, "store")
         before, after = upgrade(self.engine)
         with transaction(self.engine) as session:
             sync_strategy(session, self.strategy)
@@ -192,9 +206,11 @@ class Observatory:
     def import_file(self, source: str, path: Path, *, skip_bad_rows: bool = False, progress: Progress | None = None,
                     **options: Any) -> ImportResult:  # fmt: skip
         """Import a file, folder or zip with a registered source, as one transaction logged as a batch; the search
-        index follows."""
+        index follows. An editor's import refuses the projects located outside their regions, row by row."""
+        self._require_some(Action.IMPORT, "project")
         result = import_path(self._ready(), source, Path(path), self.strategy, skip_bad_rows=skip_bad_rows,
-                             progress=progress, **options)  # fmt: skip
+                             progress=progress, region_check=self._region_check(Action.IMPORT, "project"),
+                             writer=Writer(self.actor.name, self.actor.via, self.actor.address), **options)  # fmt: skip
         self.reindex()
         return result
 
@@ -221,6 +237,7 @@ class Observatory:
 
     def backup(self, path: Path) -> BackupResult:
         """A consistent copy of the database (SQLite online backup, or pg_dump for PostgreSQL)."""
+        self._require(Action.OPERATE, "store")
         target = backup_store(self._ready(), Path(path))
         return BackupResult(path=target, bytes=target.stat().st_size)
 
@@ -235,6 +252,7 @@ class Observatory:
     def train(self, *, normaliser: str = "auto", force: bool = False) -> cl.TrainResult:
         """Train the classifier on the shipped gold sets and every review, and store it (reused when nothing
         changed, unless ``force``)."""
+        self._require(Action.TRAIN, "classifier")
         result = cl.train_and_store(self._ready(), self.toolkit(normaliser), self._strategy_id(), force=force)
         self._model = None
         return result
@@ -265,6 +283,7 @@ class Observatory:
                  progress: Callable[[str, int | None], None] | None = None) -> cl.RunResult:  # fmt: skip
         """Classify projects with the stored model (those it has not classified yet, or all) and aggregate
         organisations; ``country`` keeps projects with a participant in that country."""
+        self._require(Action.OPERATE, "classifier")
         loaded = self.model()
         result = cl.run(self.engine, self._strategy_id(), loaded, self._model_toolkit(loaded), only_new=only_new,
                         sources=sources, country=country, progress=progress)  # fmt: skip
@@ -286,9 +305,14 @@ class Observatory:
             return cl.review_queue(session, strategy_id(session, self.strategy), limit)
 
     def decide(self, project_id: int, code: str, action: str, *, by: str | None = None) -> cl.Decision:
-        """Accept, reject or add a label; the decision wins over the model and marks the model stale."""
+        """Accept, reject or add a label; the decision wins over the model and marks the model stale. An editor may
+        review only projects with a participant (or a location) in their regions."""
+        if not self.actor.is_os:
+            with session_factory(self._ready())() as session:
+                regions = project_regions(session, self.strategy, project_id)
+            self._require(Action.REVIEW, f"project {project_id}", regions)
         decision = cl.decide(self._ready(), self.strategy, self._strategy_id(), project_id, code, action,
-                             by or self.actor.name, self.actor.via)  # fmt: skip
+                             by or self.actor.name, self.actor.via, self.actor.address)  # fmt: skip
         self.reindex([project_id])
         return decision
 
@@ -317,6 +341,7 @@ class Observatory:
 
     def compute_indicators(self, years: list[int], *, population: Path | None = None) -> ind.Computed:
         """Compute the goals' indicators for the years and store them (replacing earlier values)."""
+        self._require(Action.OPERATE, "indicators")
         return ind.compute_and_store(self._ready(), self.strategy, years, self.reference(population))
 
     def indicators(self, year: int, region: str | None = None) -> ind.Indicators:
@@ -340,12 +365,20 @@ class Observatory:
             return reg.entries(session, kind)
 
     def register_add(self, kind: str, values: dict[str, str]) -> reg.Saved:
-        """Add an entry to a register, or update the one with the same natural key."""
-        return reg.add(self._ready(), self.strategy, kind, values, self.actor.name, self.actor.via)
+        """Add an entry to a register, or update the one with the same natural key (an editor: of their regions)."""
+        row = reg.validate(self.strategy, kind, values)
+        self._require(Action.EDIT_REGISTER, kind, getattr(row, "region", None))
+        return reg.add(self._ready(), self.strategy, kind, values, self.actor.name, self.actor.via,
+                       self.actor.address)  # fmt: skip
 
     def register_import(self, kind: str, path: Path) -> reg.ImportedRows:
-        """Import a register CSV in one transaction (a bad row writes nothing)."""
-        return reg.import_csv(self._ready(), self.strategy, kind, Path(path), self.actor.name, self.actor.via)
+        """Import a register CSV in one transaction (a bad row, or for an editor a row of another region, writes
+        nothing)."""
+        self._require_some(Action.EDIT_REGISTER, kind)
+        check = self._region_check(Action.EDIT_REGISTER, kind)
+        row_check = None if check is None else lambda region: check(frozenset([region]))
+        return reg.import_csv(self._ready(), self.strategy, kind, Path(path), self.actor.name, self.actor.via,
+                              self.actor.address, row_check)  # fmt: skip
 
     def register_export(self, kind: str, path: Path) -> int:
         """Write a register to CSV in its import format; returns the number of rows."""
@@ -547,6 +580,101 @@ class Observatory:
         if region and self.strategy.region(region) is None:
             raise InputError(f"{region!r} is not a region of {self.strategy.code}",
                              hint=f"use one of {', '.join(r.code for r in self.strategy.regions)}")  # fmt: skip
+
+    # Accounts ---------------------------------------------------------------------------------------------------
+
+    def allowed(self, action: Action, resource: str | None = None,
+                region: str | Collection[str] | None = None) -> bool:  # fmt: skip
+        """Whether this observatory's actor may do ``action`` (see smartspec.accounts.policy); the OS user of a
+        command acts as admin."""
+        if self.actor.is_os:
+            return True
+        return acc.allowed(self.actor.user, action, resource, region, public_read=self.settings.public_read)
+
+    def acting_as(self, actor: Actor) -> Observatory:
+        """The same observatory (engine, strategy, loaded model) for another actor, e.g. the user of a request."""
+        other = Observatory(settings=self.settings, actor=actor, clock=self.clock, engine=self.engine)
+        other._strategy, other._toolkits, other._model = self._strategy, self._toolkits, self._model
+        other._partners = self._partners
+        return other
+
+    def users(self) -> list[acc.UserInfo]:
+        """Every account (admins only)."""
+        self._require(Action.MANAGE_USERS, "users")
+        return users.list_users(self._ready())
+
+    def add_user(self, username: str, role: str, password: str, *, regions: Iterable[str] = (),
+                 full_name: str | None = None, email: str | None = None) -> acc.UserInfo:  # fmt: skip
+        """A new account; an editor needs at least one region. The password is stored as an Argon2 hash only."""
+        self._require(Action.MANAGE_USERS, "users")
+        return users.add_user(self._ready(), self.settings, self.strategy, self.actor, username, role, password,
+                              regions=regions, full_name=full_name, email=email)  # fmt: skip
+
+    def disable_user(self, username: str) -> acc.UserInfo:
+        """Disable an account: its sessions end and its tokens stop working (``enable_user`` restores it)."""
+        self._require(Action.MANAGE_USERS, "users")
+        return users.set_disabled(self._ready(), self.actor, username, True)
+
+    def enable_user(self, username: str) -> acc.UserInfo:
+        self._require(Action.MANAGE_USERS, "users")
+        return users.set_disabled(self._ready(), self.actor, username, False)
+
+    def reset_password(self, username: str, password: str) -> acc.UserInfo:
+        """Set a new password; the account's sessions end and a login lock is lifted."""
+        self._require(Action.MANAGE_USERS, "users")
+        return users.reset_password(self._ready(), self.settings, self.actor, username, password)
+
+    def set_role(self, username: str, role: str, regions: Iterable[str] = ()) -> acc.UserInfo:
+        """Change an account's role (and an editor's regions); its tokens are capped at the new role."""
+        self._require(Action.MANAGE_USERS, "users")
+        return users.set_role(self._ready(), self.strategy, self.actor, username, role, regions)
+
+    def create_token(self, username: str, *, label: str | None = None, role: str | None = None) -> acc.NewToken:
+        """A new API token for a user, scoped to ``role`` (default and at most the user's); the token is returned
+        this once and stored as its SHA-256 only."""
+        self._require(Action.MANAGE_USERS, "tokens")
+        return users.create_token(self._ready(), self.actor, username, label=label, role=role)
+
+    def tokens(self, username: str | None = None) -> list[acc.TokenInfo]:
+        self._require(Action.MANAGE_USERS, "tokens")
+        return users.list_tokens(self._ready(), username)
+
+    def revoke_token(self, token_id: int) -> acc.TokenInfo:
+        self._require(Action.MANAGE_USERS, "tokens")
+        return users.revoke_token(self._ready(), self.actor, token_id)
+
+    def login(self, username: str, password: str, address: str | None = None, *, user_agent: str | None = None,
+              replaces: str | None = None) -> acc.LoginResult:  # fmt: skip
+        """A new session (a fresh random token every login; ``replaces``, the client's old session, ends). Raises
+        LoginFailedError, or LoginThrottledError after too many failures for the account or from the address."""
+        return sessions.login(self._ready(), self.settings, username, password, address=address,
+                              user_agent=user_agent, replaces=replaces)  # fmt: skip
+
+    def logout(self, token: str) -> bool:
+        return sessions.logout(self.engine, token)
+
+    def session(self, token: str) -> acc.SessionInfo | None:
+        """The live session of a token (None when unknown, revoked, idle too long or expired)."""
+        return sessions.session_info(self.engine, self.settings, token)
+
+    def session_user(self, token: str) -> acc.UserInfo | None:
+        return sessions.session_user(self.engine, self.settings, token)
+
+    def token_user(self, token: str) -> acc.UserInfo | None:
+        """The user of an API token, with the token's role; None when unknown, revoked or the user disabled."""
+        return users.token_user(self.engine, token)
+
+    def audit(self, limit: int = 50, entity: str | None = None) -> list[acc.AuditEntry]:
+        """The audit log, newest first (``limit`` 0: all), optionally of one kind of record (admins only)."""
+        self._require(Action.READ_AUDIT, "audit")
+        with session_factory(self._ready())() as session:
+            return audit.entries(session, limit, entity)
+
+    def export_audit(self, path: Path) -> int:
+        """The whole audit log as CSV (formula-like cells quoted for spreadsheets); returns the number of rows."""
+        self._require(Action.READ_AUDIT, "audit")
+        with session_factory(self._ready())() as session:
+            return audit.export_csv(session, Path(path))
 
 
 def find_inputs(data_dir: Path) -> list[tuple[str, Path]]:

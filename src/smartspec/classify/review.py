@@ -20,7 +20,7 @@ ACTIONS = {"accept": "accepted", "reject": "rejected", "add": "manual"}
 
 
 def decide(engine: Engine, strategy: Strategy, strategy_id: int, project_id: int, code: str, action: str,
-           who: str, via: str | None = None) -> Decision:  # fmt: skip
+           who: str, via: str | None = None, address: str | None = None) -> Decision:  # fmt: skip
     """A reviewer accepts, rejects or adds a label; the latest decision on a code wins. Logged in the audit log."""
     if action not in ACTIONS:
         raise InputError(f"unknown review action {action!r}", hint="use accept, reject or add")
@@ -39,7 +39,7 @@ def decide(engine: Engine, strategy: Strategy, strategy_id: int, project_id: int
                                                                                   C.code == code))  # fmt: skip
         session.add(C(record_type="project", record_id=project_id, strategy_id=strategy_id, code=code, method=REVIEW,
                       status=status, decided_by=who, decided_at=dt.datetime.now(dt.UTC), evidence={}))  # fmt: skip
-        session.add(m.AuditLog(actor=who, action=f"classification.{action}", entity="project",
+        session.add(m.AuditLog(actor=who, via=via, address=address, action=f"classification.{action}", entity="project",
                                entity_id=str(project_id),
                                detail={"code": code, "before": previous, "after": status, "via": via}))  # fmt: skip
     with session_factory(engine)() as session:

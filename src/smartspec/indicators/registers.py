@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,14 @@ class Register:
     columns: tuple[str, ...]
     model: type[Any]
 
+    def key(self, row: Any) -> dict[str, Any]:
+        """The row's natural key, as column values of the register's table."""
+        raise NotImplementedError
+
+    def find(self, session: Session, row: Any) -> Any:
+        """The stored record with the row's natural key, or None."""
+        return session.scalars(select(self.model).filter_by(**self.key(row))).first()
+
     def save(self, session: Session, row: Any) -> tuple[int, str]:
         """Insert or update one row by its natural key; returns (id, 'inserted' or 'updated')."""
         raise NotImplementedError
@@ -77,8 +86,11 @@ class ClusterRegister(Register):
     columns = ("name", "region", "areas", "eccp_profile_url", "eccp_fields", "label_level", "label_valid_from",
                "label_valid_until", "members")  # fmt: skip
 
+    def key(self, row: ClusterRow) -> dict[str, Any]:
+        return {"name": row.name, "region_code": row.region}
+
     def save(self, session: Session, row: ClusterRow) -> tuple[int, str]:
-        cluster, action = _upsert(session, m.Cluster, {"name": row.name, "region_code": row.region}, {
+        cluster, action = _upsert(session, m.Cluster, self.key(row), {
             "area_codes": row.areas, "eccp_profile_url": row.eccp_profile_url, "eccp_fields": row.eccp_fields,
             "label_level": row.label_level, "label_valid_from": row.label_valid_from,
             "label_valid_until": row.label_valid_until})  # fmt: skip
@@ -106,9 +118,11 @@ class NetworkRegister(Register):
     name, row, model = "network", NetworkRow, m.NetworkMembership
     columns = ("network", "region", "role", "year_from", "year_to", "note")
 
+    def key(self, row: NetworkRow) -> dict[str, Any]:
+        return {"network_code": row.network, "region_code": row.region, "year_from": row.year_from}
+
     def save(self, session: Session, row: NetworkRow) -> tuple[int, str]:
-        record, action = _upsert(session, m.NetworkMembership,
-                                 {"network_code": row.network, "region_code": row.region, "year_from": row.year_from},
+        record, action = _upsert(session, m.NetworkMembership, self.key(row),
                                  {"role": row.role, "year_to": row.year_to, "note": row.note})  # fmt: skip
         session.flush()
         return record.id, action
@@ -122,10 +136,12 @@ class ActionRegister(Register):
     name, row, model = "communication", ActionRow, m.CommunicationAction
     columns = ("region", "kind", "title", "date", "priority", "url", "reach")
 
+    def key(self, row: ActionRow) -> dict[str, Any]:
+        return {"title": row.title, "date": row.date, "region_code": row.region}
+
     def save(self, session: Session, row: ActionRow) -> tuple[int, str]:
         values = {"kind": row.kind, "priority_code": row.priority, "url": row.url, "reach": row.reach}
-        record, action = _upsert(session, m.CommunicationAction,
-                                 {"title": row.title, "date": row.date, "region_code": row.region}, values)  # fmt: skip
+        record, action = _upsert(session, m.CommunicationAction, self.key(row), values)
         session.flush()
         return record.id, action
 
@@ -205,6 +221,10 @@ def get_register(kind: str) -> Register:
         raise InputError(f"unknown register {kind!r}", hint=f"use {', '.join(REGISTERS)}") from None
 
 
+# Why the importing user may not write a row of a region (None: they may); built from the accounts policy.
+RegionCheck = Callable[[str], str | None]
+
+
 class Saved(BaseModel):
     kind: str
     id: int
@@ -217,9 +237,8 @@ class ImportedRows(BaseModel):
     updated: int
 
 
-def add(engine: Engine, strategy: Strategy, kind: str, values: dict[str, str], who: str,
-        via: str | None = None) -> Saved:  # fmt: skip
-    """Add one entry, or update the entry with the same natural key; logged with its before and after."""
+def validate(strategy: Strategy, kind: str, values: dict[str, str]) -> BaseModel:
+    """One entry's fields as the register's row model, checked against the strategy (InputError if not)."""
     register = get_register(kind)
     try:
         row = parse_row(register, values)
@@ -232,19 +251,38 @@ def add(engine: Engine, strategy: Strategy, kind: str, values: dict[str, str], w
     problems = _check(row, strategy)
     if problems:
         raise InputError(f"the {kind} is not valid", [Problem(p) for p in problems])
+    return row
+
+
+def _save_logged(session: Session, register: Register, row: BaseModel, who: str, via: str | None,
+                 address: str | None) -> tuple[int, str]:  # fmt: skip
+    """Save one row and log it with the entry as it was before (None for a new one) and after."""
+    found = register.find(session, row)
+    before = register.read(session, found).model_dump(mode="json") if found is not None else None
+    record_id, action = register.save(session, row)
+    session.add(m.AuditLog(actor=who, via=via, address=address, action=f"register.{register.name}.{action}",
+                           entity=register.name, entity_id=str(record_id),
+                           detail={"before": before, "after": row.model_dump(mode="json"), "via": via}))  # fmt: skip
+    return record_id, action
+
+
+def add(engine: Engine, strategy: Strategy, kind: str, values: dict[str, str], who: str,
+        via: str | None = None, address: str | None = None) -> Saved:  # fmt: skip
+    """Add one entry, or update the entry with the same natural key; logged with its before and after."""
+    register = get_register(kind)
+    row = validate(strategy, kind, values)
     with session_factory(engine)() as session, session.begin():
         try:
-            record_id, action = register.save(session, row)
+            record_id, action = _save_logged(session, register, row, who, via, address)
         except ValueError as exc:
             raise InputError(str(exc), hint="import the organisation's projects, or leave it out") from exc
-        session.add(m.AuditLog(actor=who, action=f"register.{kind}.{action}", entity=kind, entity_id=str(record_id),
-                               detail={"after": row.model_dump(mode="json"), "via": via}))  # fmt: skip
     return Saved(kind=kind, id=record_id, action=action)
 
 
-def import_csv(engine: Engine, strategy: Strategy, kind: str, path: Path, who: str,
-               via: str | None = None) -> ImportedRows:  # fmt: skip
-    """Import a register CSV in one transaction; any bad row stops it with file:line and nothing is written."""
+def import_csv(engine: Engine, strategy: Strategy, kind: str, path: Path, who: str, via: str | None = None,
+               address: str | None = None, region_check: RegionCheck | None = None) -> ImportedRows:  # fmt: skip
+    """Import a register CSV in one transaction; any bad row stops it with file:line and nothing is written.
+    ``region_check`` says why the importing user may not write a row of that region (None: they may)."""
     register = get_register(kind)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -274,6 +312,10 @@ def import_csv(engine: Engine, strategy: Strategy, kind: str, path: Path, who: s
                 problems.append(Problem(error["msg"], Location(str(path), line, field=field)))
             continue
         problems += [Problem(p, Location(str(path), line)) for p in _check(row, strategy)]
+        refused = region_check(getattr(row, "region", "")) if region_check is not None else None
+        if refused is not None:
+            problems.append(Problem(refused, Location(str(path), line, field="region"),
+                                    "leave the row out, or ask an editor of that region or an admin"))  # fmt: skip
         parsed.append((line, row))
     if problems:
         raise InputError(f"{path}: {len(problems)} problem(s); nothing was imported", problems,
@@ -282,11 +324,11 @@ def import_csv(engine: Engine, strategy: Strategy, kind: str, path: Path, who: s
     with session_factory(engine)() as session, session.begin():
         for line, row in parsed:
             try:
-                counts[register.save(session, row)[1]] += 1
+                counts[_save_logged(session, register, row, who, via, address)[1]] += 1
             except ValueError as exc:
                 raise InputError(f"{path}:{line}: {exc}", hint="nothing was imported; correct the row") from exc
-        session.add(m.AuditLog(actor=who, action=f"register.{kind}.import", entity=kind, entity_id=str(path),
-                               detail={**counts, "via": via}))  # fmt: skip
+        session.add(m.AuditLog(actor=who, via=via, address=address, action=f"register.{kind}.import", entity=kind,
+                               entity_id=str(path), detail={**counts, "via": via}))  # fmt: skip
     return ImportedRows(kind=kind, **counts)
 
 

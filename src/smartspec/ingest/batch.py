@@ -86,17 +86,47 @@ class ImportContext:
                     )  # fmt: skip
                     continue
                 before = len(self.errors)
+                self.records.where = table.where(line, None)
                 yield line, values
                 if len(self.errors) > before:
                     rejected += 1
                 if read % 5000 == 0:
                     self.progress.advance(5000)
         finally:
+            self.records.where = None
             self.progress.advance(read % 5000)
             self.progress.finish()
             self.rows_read += read
             self.rows_rejected += rejected
             self.files.append({"file": table.name, "rows": read, "rejected": rejected})
+
+
+# Given a project's regions (current NUTS-3 codes of the strategy), why the importing user may not write it, or
+# None when they may. The Observatory builds it from the accounts policy (ingest does not decide permissions).
+RegionCheck = Callable[[frozenset[str]], str | None]
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who runs an import, for the audit log."""
+
+    name: str
+    via: str | None = None
+    address: str | None = None
+
+
+def check_regions(context: ImportContext, check: RegionCheck) -> None:
+    """Reject (and forget) every collected project the check refuses, with the file and line it was read from."""
+    lookup = context.strategy.nuts_to_region()
+    records = context.records
+    for key in list(records.projects):
+        refused = check(records.regions(key, lookup))
+        if refused is None:
+            continue
+        hint = "leave the row out, or ask an editor of its region or an admin to import it"
+        context.errors.append(Problem(f"project {key[1]}: {refused}", records.origins.get(key), hint))
+        context.rows_rejected += 1
+        records.drop(key)
 
 
 def file_digest(path: Path) -> str:
@@ -127,6 +157,8 @@ def run_import(
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
     options: dict[str, Any] | None = None,
+    region_check: RegionCheck | None = None,
+    writer: Writer | None = None,
 ) -> ImportResult:
     """Run ``work`` in one transaction and record the batch. Raises InputError when nothing was imported."""
     if not path.exists():
@@ -143,6 +175,8 @@ def run_import(
                 context = ImportContext(session, Records.for_session(session), strategy, batch.id,
                                         progress or QuietProgress())  # fmt: skip
                 work(context)
+                if region_check is not None:
+                    check_regions(context, region_check)
                 if context.errors and not skip_bad_rows:
                     raise InputError(
                         f"{path}: {len(context.errors)} bad row(s); nothing was imported",
@@ -161,6 +195,12 @@ def run_import(
                 batch.errors = [problem.as_dict() for problem in context.errors[:1000]]
                 batch.details = {"options": options or {}, "files": context.files, "counts": counts}
                 batch_id = batch.id
+                if writer is not None:
+                    after = {"source": source, "path": str(path), "counts": counts,
+                             "rows_rejected": context.rows_rejected}  # fmt: skip
+                    session.add(m.AuditLog(actor=writer.name, via=writer.via, address=writer.address, action="import",
+                                           entity="import_batch", entity_id=str(batch_id),
+                                           detail={"before": None, "after": after}))  # fmt: skip
         except SmartspecError as error:
             _log_failure(engine, source, path, digest, error, elapsed())
             raise

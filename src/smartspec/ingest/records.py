@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smartspec.errors import Location
 from smartspec.ingest.organisations import Handle, OrganisationIndex
 from smartspec.store import models as m
 from smartspec.store.bulk import KeyedTable, now
@@ -58,6 +59,8 @@ class Records:
     participations: dict[tuple[ProjectKey, Handle], dict[str, Any]] = field(default_factory=dict)
     labels: dict[tuple[ProjectKey, str, str], dict[str, Any]] = field(default_factory=dict)
     funding_codes: set[str] = field(default_factory=set)
+    where: Location | None = None  # the row being read (ImportContext.rows sets it)
+    origins: dict[ProjectKey, Location] = field(default_factory=dict)  # where each project was first read
 
     @classmethod
     def for_session(cls, session: Session) -> Records:
@@ -68,6 +71,7 @@ class Records:
         if fund:
             self.funding_codes.add(fund)
             values["funding_code"] = fund
+        self._seen(key)
         _merge(self.projects.setdefault(key, {}), values)
 
     def has_project(self, key: ProjectKey) -> bool:
@@ -79,6 +83,7 @@ class Records:
     def participation(self, project: ProjectKey, organisation: Handle, values: dict[str, Any]) -> None:
         if project not in self.projects:
             self.projects[project] = {}
+        self._seen(project)
         key = (project, organisation)
         known = self.participations.get(key)
         if known is None:
@@ -88,7 +93,26 @@ class Records:
 
     def label(self, project: ProjectKey, scheme: str, code: str, values: dict[str, Any]) -> None:
         self.projects.setdefault(project, {})
+        self._seen(project)
         _merge(self.labels.setdefault((project, scheme, code), {}), values)
+
+    def _seen(self, key: ProjectKey) -> None:
+        if self.where is not None and key not in self.origins:
+            self.origins[key] = self.where
+
+    def regions(self, key: ProjectKey, nuts_to_region: dict[str, str]) -> frozenset[str]:
+        """The strategy regions a project is located in: its own location and its participants'."""
+        codes = [self.projects.get(key, {}).get("nuts_code")]
+        codes += [values.get("nuts_code") for (project, _), values in self.participations.items() if project == key]
+        return frozenset(nuts_to_region[c] for c in codes if c and c in nuts_to_region)
+
+    def drop(self, key: ProjectKey) -> None:
+        """Forget a project with its participations and labels (a row the importing user may not write)."""
+        self.projects.pop(key, None)
+        for pair in [pair for pair in self.participations if pair[0] == key]:
+            del self.participations[pair]
+        for label in [label for label in self.labels if label[0] == key]:
+            del self.labels[label]
 
     # Writing ------------------------------------------------------------------------------------------------
 

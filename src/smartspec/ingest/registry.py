@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from smartspec.errors import InputError
-from smartspec.ingest.batch import ImportContext, Progress, run_import
+from smartspec.ingest.batch import ImportContext, Progress, RegionCheck, Writer, run_import
 from smartspec.ingest.cordis import import_cordis
 from smartspec.ingest.eura import import_eura
 from smartspec.ingest.mapped import import_mapped
@@ -141,9 +141,12 @@ def import_path(
     *,
     skip_bad_rows: bool = False,
     progress: Progress | None = None,
+    region_check: RegionCheck | None = None,
+    writer: Writer | None = None,
     **options: Any,
 ) -> ImportResult:
-    """Import ``path`` with the named source's reader, as one transaction recorded as an import batch."""
+    """Import ``path`` with the named source's reader, as one transaction recorded as an import batch (and, with a
+    ``writer``, in the audit log). ``region_check`` refuses projects by their regions, row by row."""
     chosen = get_source(source)
     known = {option.name for option in chosen.options}
     unknown = sorted(set(options) - known)
@@ -163,4 +166,5 @@ def import_path(
 
     shown = {key: str(value) for key, value in given.items()}
     return run_import(engine, source=batch_source, path=path, strategy=strategy, work=work,
-                      skip_bad_rows=skip_bad_rows, progress=progress, options=shown)  # fmt: skip
+                      skip_bad_rows=skip_bad_rows, progress=progress, options=shown, region_check=region_check,
+                      writer=writer)  # fmt: skip

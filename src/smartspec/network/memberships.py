@@ -54,7 +54,8 @@ def seed_memberships(session: Session, strategy: Strategy, who: str = "strategy"
                 note=seed_note(strategy, membership.source, membership.year_from is not None)))  # fmt: skip
             inserted += 1
     if inserted:
-        session.add(m.AuditLog(actor=who, action="register.network.seed", entity="network", entity_id=strategy.code,
-                               detail={"inserted": inserted, "kept": kept, "via": via}))  # fmt: skip
+        detail = {"before": None, "after": {"inserted": inserted, "kept": kept}, "via": via}
+        session.add(m.AuditLog(actor=who, via=via, action="register.network.seed", entity="network",
+                               entity_id=strategy.code, detail=detail))  # fmt: skip
     session.flush()
     return SeedResult(inserted=inserted, kept=kept, networks=networks)
