@@ -23,7 +23,8 @@ COMMANDS = [
     ["classify", "review"],
     ["classify", "accept"], ["classify", "reject"], ["classify", "add"], ["indicators"], ["report"], ["register"],
     ["register", "add"], ["register", "list"], ["register", "import"], ["register", "export"], ["network"],
-    ["partners"],
+    ["partners"], ["user"], ["user", "add"], ["user", "list"], ["user", "disable"], ["user", "enable"],
+    ["user", "reset"], ["user", "token"], ["audit"],
 ]  # fmt: skip
 
 
@@ -39,7 +40,8 @@ def test_every_registered_command_is_listed() -> None:
     names = {command.name or command.callback.__name__ for command in app.registered_commands if command.callback}
     groups = {group.name for group in app.registered_groups}
     assert names | groups == {"init", "import", "imports", "stats", "search", "strategy", "classify", "backup", "fetch",
-                              "demo", "serve", "indicators", "register", "report", "network", "partners"}  # fmt: skip
+                              "demo", "serve", "indicators", "register", "report", "network", "partners", "user",
+                              "audit"}  # fmt: skip
 
 
 def test_import_then_stats_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from smartspec.cli import classify as classify_commands
 from smartspec.cli import demo as demo_commands
-from smartspec.cli import imports, monitor, search, store, web
+from smartspec.cli import imports, monitor, search, store, users, web
 from smartspec.cli import network as network_commands
 from smartspec.cli import strategy as strategy_commands
 from smartspec.cli.common import close_observatories, errors, setup_logging
@@ -43,6 +43,8 @@ def create_app() -> typer.Typer:
     app.command()(demo_commands.fetch)
     app.command()(demo_commands.demo)
     app.command()(web.serve)
+    app.add_typer(users.app, name="user")
+    app.command()(users.audit)
     return app
 
 
