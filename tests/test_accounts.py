@@ -215,7 +215,7 @@ def test_api_tokens_are_hashed_scoped_and_revocable(engine: Engine) -> None:
 
 # Expected answers: yes, no, own (an editor in one of their regions), public (when public_read is on).
 POLICY = {
-    "admin": {action: "yes" for action in Action},
+    "admin": dict.fromkeys(Action, "yes"),
     "editor": {Action.READ_PUBLIC: "yes", Action.READ: "yes", Action.REVIEW: "own", Action.EDIT_REGISTER: "own",
                Action.IMPORT: "own", Action.TRAIN: "yes", Action.OPERATE: "no", Action.MANAGE_USERS: "no",
                Action.READ_AUDIT: "no"},
@@ -363,8 +363,8 @@ def test_every_account_change_is_audited_with_before_and_after(engine: Engine, t
                                                      "user.reset_password", "token.create", "token.revoke"]  # fmt: skip
     by_action = {e.action: e for e in entries}
     assert by_action["user.add"].before is None and by_action["user.add"].after["role"] == "editor"
-    assert (by_action["user.set_role"].before["role"], by_action["user.set_role"].after["role"]) == ("editor",
-                                                                                                     "viewer")  # fmt: skip
+    role_change = by_action["user.set_role"]
+    assert (role_change.before["role"], role_change.after["role"]) == ("editor", "viewer")
     assert by_action["user.disable"].after["disabled"] is True
     assert by_action["token.revoke"].before["revoked_at"] is None and by_action["token.revoke"].after["revoked_at"]
     assert all(e.via == "os" for e in entries)
