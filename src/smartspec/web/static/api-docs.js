@@ -1,5 +1,5 @@
-// The API docs page: Swagger UI over the server's OpenAPI description, in place of the plain list of endpoints
-// (which stays for readers without JavaScript). Its files come from the swagger-ui-bundle-v2 package.
+// Swagger UI over the server's OpenAPI description (/api/v1/docs/swagger). Its files come from the
+// swagger-ui-bundle-v2 package; the accessible list of endpoints is /api/v1/docs.
 (function () {
   "use strict";
   var root = document.getElementById("swagger-ui");
@@ -7,8 +7,4 @@
     return;
   }
   window.SwaggerUIBundle({ url: root.getAttribute("data-openapi"), dom_id: "#swagger-ui", deepLinking: true });
-  var list = document.getElementById("endpoints");
-  if (list) {
-    list.hidden = true;
-  }
 })();
