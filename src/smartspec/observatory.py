@@ -47,9 +47,17 @@ from smartspec.ingest.fetch import missing_data_message
 from smartspec.report.charts import load_topojson
 from smartspec.report.data import MAP_FILE
 from smartspec.search.index import ReindexResult, reindex
-from smartspec.search.models import SearchQuery, SearchResult
+from smartspec.search.models import SearchItem, SearchQuery, SearchResult
 from smartspec.search.query import search_projects
-from smartspec.store import create_store_engine, ensure_current, session_factory, sync_strategy, transaction, upgrade
+from smartspec.store import (
+    create_store_engine,
+    ensure_current,
+    records,
+    session_factory,
+    sync_strategy,
+    transaction,
+    upgrade,
+)
 from smartspec.store import models as m
 from smartspec.store import profiles as pr
 from smartspec.store.backup import backup as backup_store
@@ -103,6 +111,15 @@ DEMO_SOURCES = (
     ("eura", ("eura_structural_funds_fi/eura_2014_2020_projects.csv",)),
 )
 REPORT_STEMS = {"fi": "raportti", "en": "report"}
+REPORT_MEDIA_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+class ReportFile(BaseModel):
+    """A written report: its file name, media type and bytes."""
+
+    filename: str
+    media_type: str
+    content: bytes
 
 
 class Observatory:
@@ -675,6 +692,49 @@ class Observatory:
         self._require(Action.READ_AUDIT, "audit")
         with session_factory(self._ready())() as session:
             return audit.export_csv(session, Path(path))
+
+    # Web API: organisation pages, classification rows, the import log, exports, report files ------------------
+
+    def project_labels(self, project_id: int) -> list[records.Label]:
+        """Every classification row of a project: the model's, reviewers' (rejected ones too)."""
+        with session_factory(self._ready())() as session:
+            return records.project_labels(session, self.strategy, project_id)
+
+    def organisations(self, *, q: str = "", region: str | None = None, org_type: str | None = None,
+                      country: str | None = None, sort: str = "projects", page: int = 1,
+                      per_page: int = 20) -> records.OrganisationPage:  # fmt: skip
+        """A page of organisations by name (any spelling), region, type and country, with projects and funding."""
+        with session_factory(self._ready())() as session:
+            return records.organisation_page(session, self.strategy, q=q, region=region, org_type=org_type,
+                                             country=country, sort=sort, page=page, per_page=per_page)  # fmt: skip
+
+    def import_page(self, page: int = 1, per_page: int = 20) -> records.ImportPage:
+        """A page of the import log with its total, newest first."""
+        with session_factory(self._ready())() as session:
+            return records.import_page(session, page, per_page)
+
+    def search_all(self, query: SearchQuery, limit: int = 10_000) -> list[SearchItem]:
+        """Every project a search finds (up to ``limit``), in its order: what an export of the results holds.
+        Pages of 1,000 (more than a page of the web may ask for) keep the facet counting to a few rounds."""
+        items: list[SearchItem] = []
+        page = 1
+        while len(items) < limit:
+            # model_copy skips validation on purpose: per_page is capped at 100 for requests, not for exports
+            found = self.search(query.model_copy(update={"page": page, "per_page": 1_000}))
+            items.extend(found.items)
+            if page >= found.pages:
+                break
+            page += 1
+        return items[:limit]
+
+    def report_file(self, year: int, lang: str = "fi", output_format: str = "html") -> ReportFile:
+        """The annual report of a year as the bytes of an HTML or PDF file (nothing is left on disk)."""
+        with tempfile.TemporaryDirectory(prefix="smartspec-report-") as folder:
+            stem = REPORT_STEMS.get(lang, "report")
+            path = self.write_report(year, Path(folder) / f"{stem}-{year}.{output_format}", lang=lang,
+                                     output_format=output_format)  # fmt: skip
+            return ReportFile(filename=path.name, media_type=REPORT_MEDIA_TYPES[output_format],
+                              content=path.read_bytes())  # fmt: skip
 
 
 def find_inputs(data_dir: Path) -> list[tuple[str, Path]]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from smartspec.errors import InputError
 from smartspec.money import Money, eur
 from smartspec.store import models as m
+from smartspec.store.queries import UtcDateTime
 from smartspec.strategy import Strategy
 
 LabelsOf = Callable[[list[int]], dict[int, set[str]]]
@@ -57,7 +58,7 @@ class Review(BaseModel):
     code: str
     status: str  # accepted | rejected | manual
     by: str | None
-    at: dt.datetime | None
+    at: UtcDateTime | None  # SQLite gives it back without its zone: UTC, for an RFC 3339 date-time in JSON
 
 
 class ProjectDetail(BaseModel):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,15 @@ from smartspec.errors import StoreError
 from smartspec.money import Money, eur
 from smartspec.store import models as m
 from smartspec.strategy import Strategy
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A stored time with its zone: SQLite returns DateTime(timezone=True) columns without one, and the store
+    writes UTC (so that JSON carries an RFC 3339 date-time with its offset)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+UtcDateTime = Annotated[dt.datetime, AfterValidator(as_utc)]
 
 
 class RegionFigures(BaseModel):
@@ -61,8 +70,8 @@ class ImportBatchInfo(BaseModel):
     source: str
     path: str
     status: str
-    started_at: dt.datetime
-    finished_at: dt.datetime | None = Field(default=None, exclude=True)
+    started_at: UtcDateTime
+    finished_at: UtcDateTime | None = Field(default=None, exclude=True)
     duration_s: float | None
     rows_read: int
     rows_inserted: int

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -22,7 +21,9 @@ from starlette.exceptions import HTTPException
 from smartspec.config import Settings
 from smartspec.errors import InputError, SmartspecError
 from smartspec.observatory import Observatory
+from smartspec.store.records import NotFoundError
 from smartspec.web import api, pages
+from smartspec.web.api.schemas import ErrorDetail, ErrorResponse
 from smartspec.web.deps import render
 
 API_PREFIX = "/api/v1"
@@ -47,13 +48,13 @@ def create_app(settings: Settings | None = None, *, observatory: Observatory | N
         if observatory is None:
             obs.close()
 
-    app = FastAPI(title="smartspec", version="0.1.0", lifespan=lifespan, docs_url=f"{API_PREFIX}/docs",
+    app = FastAPI(title="smartspec", version="0.1.0", lifespan=lifespan, docs_url=None,
                   redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json",
                   description="The joint smart specialisation strategy of East and North Finland: strategy, "
                   "projects, organisations, indicators, classifications, registers and reports.")  # fmt: skip
     app.state.observatory = obs
     app.mount("/static", StaticFiles(directory=str(resources.files("smartspec.web") / "static")), name="static")
-    app.include_router(api.router, prefix=API_PREFIX)
+    api.install(app, API_PREFIX)  # routes, the docs page (no CDN) and ETags
     for router in pages.routers():
         app.include_router(router)
 
@@ -66,7 +67,7 @@ def create_app(settings: Settings | None = None, *, observatory: Observatory | N
 
     @app.exception_handler(SmartspecError)
     async def smartspec_error(request: Request, error: SmartspecError) -> Response:
-        status = 404 if "there is no" in error.summary or "not found" in error.summary else (
+        status = 404 if isinstance(error, NotFoundError) or "there is no" in error.summary else (
             400 if isinstance(error, InputError) else 409)  # fmt: skip
         return _error(request, status, error.summary, [str(p) for p in error.problems], error.hint)
 
@@ -79,16 +80,18 @@ def create_app(settings: Settings | None = None, *, observatory: Observatory | N
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
         return _error(request, 422, "the request's parameters are not valid", problems, "see /api/v1/docs")
 
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, error: Exception) -> Response:
+        # Called by Starlette's outermost middleware, which logs the traceback and re-raises after answering.
+        return _error(request, 500, "the server failed to answer this request", [type(error).__name__],
+                      "try again; if it fails again, report the URL to the observatory's maintainers")  # fmt: skip
+
     return app
-
-
-class ErrorBody(dict[str, Any]):
-    """{"error": {"status", "message", "problems", "hint"}}: the one error shape of the API."""
 
 
 def _error(request: Request, status: int, message: str, problems: list[str], hint: str | None) -> Response:
     if request.url.path.startswith(API_PREFIX) or "application/json" in request.headers.get("accept", ""):
-        body = {"error": {"status": status, "message": message, "problems": problems, "hint": hint}}
-        return JSONResponse(body, status_code=status)
+        body = ErrorResponse(error=ErrorDetail(status=status, message=message, problems=problems, hint=hint))
+        return JSONResponse(body.model_dump(mode="json"), status_code=status)
     return render(request, "error.html", status_code=status, status=status, message=message, problems=problems,
                   hint=hint)  # fmt: skip

@@ -1,0 +1,116 @@
+"""Downloads: search results, indicator tables and record lists as CSV and XLSX.
+
+Rows are pydantic models or dicts; lists become ``;``-separated text and amounts in cents become euros (a column
+``x_cents`` is written as ``x_eur``), so that a spreadsheet shows what a reader expects. Text that a spreadsheet
+would run as a formula is neutralised (``neutralise``). XLSX is written by openpyxl in write-only mode, which
+streams rows instead of keeping a cell object for each.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from fastapi.responses import Response
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from pydantic import BaseModel
+
+from smartspec.money import eur
+
+FORMATS = ("csv", "xlsx")
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# OWASP, "CSV Injection": a cell that begins with one of these is read as a formula by Excel, LibreOffice and
+# Google Sheets (tab and carriage return too, as some parsers skip them before the formula sign).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters XLSX cannot hold (openpyxl refuses them): removed rather than failing the download.
+ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+Cell = str | int | float | Decimal | dt.date | None
+
+
+def neutralise(text: str) -> str:
+    """Text made safe for a spreadsheet cell: a leading single quote when it begins with a formula character
+    (OWASP's advice), so that ``=HYPERLINK("…")`` is shown as text and never runs."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def cell(value: Any) -> Cell:
+    """One value as a spreadsheet cell: text neutralised, lists joined with ``; ``, numbers and dates kept."""
+    if value is None or isinstance(value, bool | int | float | Decimal | dt.date):
+        return str(value).lower() if isinstance(value, bool) else value
+    if isinstance(value, list | tuple | set):
+        return neutralise("; ".join(str(v) for v in value))
+    if isinstance(value, Mapping):
+        return neutralise("; ".join(f"{k}={v}" for k, v in value.items()))
+    return neutralise(str(value))
+
+
+def table(rows: Iterable[BaseModel | Mapping[str, Any]], columns: Sequence[str]) -> tuple[list[str], list[list[Cell]]]:
+    """The header and the cells of ``rows``, taking ``columns`` in order; ``*_cents`` columns become ``*_eur``."""
+    header = [c.removesuffix("_cents") + "_eur" if c.endswith("_cents") else c for c in columns]
+    body: list[list[Cell]] = []
+    for row in rows:
+        values = row.model_dump() if isinstance(row, BaseModel) else row
+        body.append([eur(values[c]) if c.endswith("_cents") and values.get(c) is not None else cell(values.get(c))
+                     for c in columns])  # fmt: skip
+    return header, body
+
+
+def csv_bytes(header: list[str], body: list[list[Cell]]) -> bytes:
+    """UTF-8 with a byte order mark (so that Excel reads the ä and ö right), comma-separated, quoted as needed."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(["" if v is None else v for v in row] for row in body)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(header: list[str], body: list[list[Cell]], sheet: str = "data") -> bytes:
+    book = Workbook(write_only=True)
+    worksheet = book.create_sheet(sheet[:31])
+    worksheet.append(header)
+    for row in body:
+        cells: list[Any] = []
+        for value in row:
+            if isinstance(value, str):
+                # data_type "s": a string stays a string even if it still looked like a formula
+                written = WriteOnlyCell(worksheet, value=ILLEGAL_XML.sub("", value))
+                written.data_type = "s"
+                cells.append(written)
+            elif isinstance(value, Decimal):
+                written = WriteOnlyCell(worksheet, value=value)
+                written.number_format = "#,##0.00"
+                cells.append(written)
+            else:
+                cells.append(value)
+        worksheet.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def download(rows: Iterable[BaseModel | Mapping[str, Any]], columns: Sequence[str], output_format: str,
+             filename: str) -> Response:  # fmt: skip
+    """A CSV or XLSX download of ``rows`` named ``filename.<format>`` (RFC 6266 with a UTF-8 fallback)."""
+    header, body = table(rows, columns)
+    content = csv_bytes(header, body) if output_format == "csv" else xlsx_bytes(header, body, filename)
+    name = f"{filename}.{output_format}"
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return Response(content, media_type=MEDIA_TYPES[output_format], headers={"Content-Disposition": disposition})
+
+
+def export_responses(description: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI description of an export's 200 response (both media types; the path's suffix chooses)."""
+    return {200: {"description": description,
+                  "content": {MEDIA_TYPES["csv"].split(";")[0]: {"schema": {"type": "string"}},
+                              MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}}}}}  # fmt: skip
