@@ -66,7 +66,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: install
-	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=$(shell cat .coverage-floor)
+	$(BIN)/pytest -n auto --dist loadfile --cov --cov-report=term --cov-fail-under=$(shell cat .coverage-floor)
 
 ## Benchmarks (not part of `make test`): print ratios against a baseline run in the same process.
 bench: install
