@@ -79,7 +79,7 @@ class Records:
     @classmethod
     def for_session(cls, session: Session, batch_id: int | None = None) -> Records:
         """Records for one import; with ``batch_id`` they are written every ``FLUSH_ROWS`` rows."""
-        return cls(OrganisationIndex.load(session), session=session, batch_id=batch_id)
+        return cls(OrganisationIndex.load(session), session=session, batch_id=batch_id, flush_rows=FLUSH_ROWS)
 
     def project(self, key: ProjectKey, values: dict[str, Any]) -> None:
         fund = values.pop("fund", None)
