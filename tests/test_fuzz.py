@@ -118,7 +118,7 @@ cell_text = st.one_of(
             ["1", "0", "9", " ", ",", ".", "-", "+", "e", "€", "EUR", "FI", "\u00a0", "kyllä", "31", "2.", "2023-", "k"]
         ),
         max_size=12,
-    ).map("".join),  # fmt: skip
+    ).map("".join),
 )
 
 
