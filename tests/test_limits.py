@@ -216,3 +216,20 @@ def test_writing_in_batches_stores_and_counts_the_same(
     batched = import_path(engine, "cordis", archive, strategy)
     assert batched.counts == whole.counts
     assert table_counts(engine) == counts_once
+
+
+def test_batches_keep_a_reimport_unchanged_when_rows_disagree(
+    engine: Engine, strategy: Strategy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CORDIS repeats an organisation's facts per project and they may differ; written in batches, a second
+    import of the same file still changes nothing (organisations are updated once, at the end)."""
+    from test_crash import cordis_participants
+
+    monkeypatch.setattr(records_module, "FLUSH_ROWS", 50)
+    file = cordis_participants(tmp_path / "organization.csv", 600)  # each organisation: 3 rows, 3 addresses
+    first = import_path(engine, "cordis", file, strategy)
+    assert first.counts["organisation"] == {"inserted": 200, "updated": 0, "unchanged": 0}
+    snapshot = table_snapshot(engine)
+    second = import_path(engine, "cordis", file, strategy)
+    assert second.inserted == second.updated == 0
+    assert table_snapshot(engine) == snapshot

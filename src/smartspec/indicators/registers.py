@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from smartspec.errors import InputError, Location, Problem
 from smartspec.store import models as m
 from smartspec.store import session_factory
+from smartspec.store.db import retrying
 from smartspec.strategy import Strategy
 
 
@@ -232,14 +233,19 @@ def add(engine: Engine, strategy: Strategy, kind: str, values: dict[str, str], w
     problems = _check(row, strategy)
     if problems:
         raise InputError(f"the {kind} is not valid", [Problem(p) for p in problems])
-    with session_factory(engine)() as session, session.begin():
-        try:
-            record_id, action = register.save(session, row)
-        except ValueError as exc:
-            raise InputError(str(exc), hint="import the organisation's projects, or leave it out") from exc
-        session.add(m.AuditLog(actor=who, action=f"register.{kind}.{action}", entity=kind, entity_id=str(record_id),
-                               detail={"after": row.model_dump(mode="json"), "via": via}))  # fmt: skip
-    return Saved(kind=kind, id=record_id, action=action)
+
+    def write() -> Saved:
+        with session_factory(engine)() as session, session.begin():
+            try:
+                record_id, action = register.save(session, row)
+            except ValueError as exc:
+                raise InputError(str(exc), hint="import the organisation's projects, or leave it out") from exc
+            session.add(m.AuditLog(actor=who, action=f"register.{kind}.{action}", entity=kind,
+                                   entity_id=str(record_id),
+                                   detail={"after": row.model_dump(mode="json"), "via": via}))  # fmt: skip
+        return Saved(kind=kind, id=record_id, action=action)
+
+    return retrying(write)  # a long import can hold the write lock past the busy timeout (store/db.py)
 
 
 def import_csv(engine: Engine, strategy: Strategy, kind: str, path: Path, who: str,

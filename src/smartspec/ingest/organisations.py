@@ -135,13 +135,15 @@ class OrganisationIndex:
             self.counts.unchanged -= 1
             self.counts.updated += 1
 
-    def save(self, session: Session, batch_id: int, stamp: dict[str, Any]) -> dict[Handle, int]:
-        """Insert new organisations and update changed ones (callable once per batch of an import).
+    def save(self, session: Session, batch_id: int, stamp: dict[str, Any], *, final: bool = True) -> dict[Handle, int]:
+        """Insert new organisations and, when ``final``, update changed ones. Returns handle → organisation id.
 
-        Returns handle → organisation id."""
+        An import that writes in batches inserts the organisations each batch needs, and updates changed ones
+        once at the end: an organisation's facts often differ between rows (CORDIS repeats them per project),
+        so updating per batch would stamp rows whose final values did not change."""
         new = [h for h, row in enumerate(self.rows) if row["id"] is None]
         updates = []
-        for handle, row in enumerate(self.rows):
+        for handle, row in enumerate(self.rows if final else ()):
             stored = self.stored[handle]
             if stored is None:
                 continue
@@ -173,5 +175,6 @@ class OrganisationIndex:
             insert_tuples(session, m.OrganisationName, ("organisation_id", "name", "source"), names,
                           {"import_batch_id": batch_id})  # fmt: skip
             self.new_names.clear()
-        self.touched.clear()
+        if final:
+            self.touched.clear()
         return {handle: row["id"] for handle, row in enumerate(self.rows)}

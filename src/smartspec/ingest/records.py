@@ -124,7 +124,7 @@ class Records:
             assert self.session is not None
             self.flush(self.session, self.batch_id)
 
-    def flush(self, session: Session, batch_id: int) -> None:
+    def flush(self, session: Session, batch_id: int, *, final: bool = False) -> None:
         """Write what was collected since the last flush, then forget it (the ids stay known)."""
         funding_ids = _funding_sources(session, self.funding_codes)
         stamp = {"updated_at": now(), "import_batch_id": batch_id}
@@ -143,7 +143,7 @@ class Records:
         project_ids = self._project_table.write(session, project_rows, stamp=stamp)  # this batch's projects
         touched = set(project_ids.values())
         self.projects.clear()
-        organisation_ids = self.organisations.save(session, batch_id, {"updated_at": stamp["updated_at"]})
+        organisation_ids = self.organisations.save(session, batch_id, {"updated_at": stamp["updated_at"]}, final=final)
 
         kind = "participation"
         participations = KeyedTable(m.Participation, ("project_id", "organisation_id"), PARTICIPATION_FIELDS,
@@ -177,7 +177,7 @@ class Records:
 
     def save(self, session: Session, batch_id: int) -> dict[str, dict[str, int]]:
         """Write everything not yet written; returns inserted/updated/unchanged counts per kind of row."""
-        self.flush(session, batch_id)
+        self.flush(session, batch_id, final=True)
         projects = self._project_table.counts if self._project_table else Counts()
         return {
             "project": projects.as_dict(),
