@@ -233,3 +233,22 @@ def test_batches_keep_a_reimport_unchanged_when_rows_disagree(
     second = import_path(engine, "cordis", file, strategy)
     assert second.inserted == second.updated == 0
     assert table_snapshot(engine) == snapshot
+
+
+def test_a_pair_repeated_in_a_later_batch_is_counted_once(
+    engine: Engine, strategy: Strategy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_crash import cordis_participants
+
+    monkeypatch.setattr(records_module, "FLUSH_ROWS", 5)
+    file = cordis_participants(tmp_path / "organization.csv", 60)
+    lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
+    repeated = lines[1].split(";")
+    repeated[20] = "7777,5"  # ecContribution: the later row wins, as in one write at the end
+    file.write_text("".join([*lines, ";".join(repeated)]), encoding="utf-8")
+    result = import_path(engine, "cordis", file, strategy)
+    assert result.counts["participation"] == {"inserted": 60, "updated": 0, "unchanged": 0}
+    assert result.counts["project"] == {"inserted": 10, "updated": 0, "unchanged": 0}
+    with engine.connect() as connection:
+        stored = connection.execute(select(m.Participation.ec_contribution_cents).order_by(m.Participation.id)).first()
+    assert stored == (777750,)

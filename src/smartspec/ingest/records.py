@@ -149,7 +149,7 @@ class Records:
         participations = KeyedTable(m.Participation, ("project_id", "organisation_id"), PARTICIPATION_FIELDS,
                                     counts=self._counts[kind], counted=self._counted[kind])  # fmt: skip
         if self.participations:
-            participations.load_in(session, "project_id", touched)
+            participations.load_in(session, "project_id", touched, batch_id=batch_id)
         participations.write(
             session,
             (
@@ -163,7 +163,7 @@ class Records:
         labels = KeyedTable(m.ProjectLabel, ("project_id", "scheme", "code"), LABEL_FIELDS,
                             counts=self._counts["label"], counted=self._counted["label"])  # fmt: skip
         if self.labels:
-            labels.load_in(session, "project_id", touched)
+            labels.load_in(session, "project_id", touched, batch_id=batch_id)
         labels.write(
             session,
             (

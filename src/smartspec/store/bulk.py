@@ -36,7 +36,9 @@ class KeyedTable:
 
     Each key is counted once (inserted, updated or unchanged) however many ``write`` calls mention it;
     ``counts`` and ``counted`` can be shared by several KeyedTables over the same table (an import that
-    writes in batches loads each batch's rows afresh).
+    writes in batches loads each batch's rows afresh, with ``load_in(..., batch_id=)``). Inserted and updated
+    rows are counted when written; a row written again by a later batch of the same import is recognised by
+    its import_batch_id, so only rows left unchanged are remembered.
     """
 
     model: type[Base]
@@ -45,6 +47,9 @@ class KeyedTable:
     existing: dict[Key, tuple[int, tuple[Any, ...]]] = field(default_factory=dict)
     counts: Counts = field(default_factory=Counts)
     counted: dict[int, str] = field(default_factory=dict)  # row id -> "inserted" | "updated" | "unchanged"
+    # Rows this import already wrote in an earlier batch (their import_batch_id is this import's): they were
+    # counted then, so they need no entry in ``counted`` (which then stays empty on a first import).
+    written_before: set[int] = field(default_factory=set)
 
     def _columns(self) -> list[Any]:
         table = self.model.__table__
@@ -61,20 +66,36 @@ class KeyedTable:
             query = query.where(where)
         self._keep(session.execute(query))
 
-    def load_in(self, session: Session, column: str, ids: Iterable[int], chunk: int = 500) -> None:
-        """Load the rows whose ``column`` is one of ``ids`` (in chunks: SQLite limits bound parameters)."""
+    def load_in(
+        self, session: Session, column: str, ids: Iterable[int], *, batch_id: int | None = None, chunk: int = 500
+    ) -> None:
+        """Load the rows whose ``column`` is one of ``ids`` (in chunks: SQLite limits bound parameters); with
+        ``batch_id``, remember which of them that import batch wrote."""
         ordered = sorted(ids)
-        target = self.model.__table__.c[column]
+        table = self.model.__table__
+        target = table.c[column]
         for start in range(0, len(ordered), chunk):
-            self._keep(session.execute(select(*self._columns()).where(target.in_(ordered[start : start + chunk]))))
+            query = select(*self._columns()).where(target.in_(ordered[start : start + chunk]))
+            if batch_id is None:
+                self._keep(session.execute(query))
+                continue
+            rows = session.execute(query.add_columns(table.c.import_batch_id)).all()
+            self.written_before.update(row[0] for row in rows if row[-1] == batch_id)
+            self._keep(row[:-1] for row in rows)
 
     def _count(self, row_id: int, outcome: str) -> None:
+        if row_id in self.written_before:
+            return
         before = self.counted.get(row_id)
         if before is None:
-            self.counted[row_id] = outcome
+            if outcome == "unchanged":
+                self.counted[row_id] = outcome
+            else:  # a KeyedTable kept across batches (projects) sees its own writes again
+                self.written_before.add(row_id)
             setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
-        elif before == "unchanged" and outcome == "updated":  # an earlier batch left it, a later one changed it
-            self.counted[row_id] = "updated"
+        elif outcome == "updated":  # an earlier batch left it unchanged, this one changed it
+            del self.counted[row_id]
+            self.written_before.add(row_id)
             self.counts.unchanged -= 1
             self.counts.updated += 1
 
