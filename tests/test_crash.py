@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,19 @@ def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return cordis_participants(tmp_path_factory.mktemp("crash") / "organization.csv", ROWS)
 
 
+@pytest.fixture(scope="module")
+def big_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The participants with their projects (started in 2023, so the year's indicators have work to do)."""
+    folder = tmp_path_factory.mktemp("crash_folder")
+    cordis_participants(folder / "organization.csv", ROWS // 2)
+    lines = ["id;acronym;status;title;startDate;endDate;totalCost;ecMaxContribution;legalBasis;frameworkProgramme\n"]
+    for n in range(ROWS // 12):
+        lines.append(f"{101_200_000 + n};ACR{n};SIGNED;Project {n} on hydrogen and wood;2023-{1 + n % 12:02d}-01;"
+                     f"2026-12-31;{100_000 + n};{90_000 + n};HORIZON.2.5;HORIZON\n")  # fmt: skip
+    (folder / "project.csv").write_text("".join(lines), encoding="utf-8")
+    return folder
+
+
 def _has_open(pid: int, path: Path) -> bool:
     try:
         return any(link.readlink() == path for link in Path(f"/proc/{pid}/fd").iterdir())
@@ -96,6 +110,53 @@ def test_sigkill_during_import_leaves_before_or_after(
         assert killed == after
     # A kill after the commit (while the CLI prints its report) also leaves "after"; shown with pytest -rP.
     print(f"kill {kill}: {'after' if killed == after else 'before'} (exit {process.returncode})")
+
+
+def _connected(pid: int, db_url: str, engine: Engine, application: str) -> bool:
+    """Whether the process has opened the store: the SQLite file among its descriptors, or its PostgreSQL
+    session (named by PGAPPNAME) in pg_stat_activity."""
+    if engine.dialect.name == "sqlite":
+        return _has_open(pid, Path(engine.url.database or ""))
+    with engine.connect() as connection:
+        query = text("select count(*) from pg_stat_activity where application_name = :name")
+        return bool(connection.execute(query, {"name": application}).scalar())
+
+
+def _indicator_rows(engine: Engine) -> list[tuple[Any, ...]]:
+    table = m.IndicatorValue
+    query = select(table.indicator, table.region_code, table.area_code, table.year, table.value, table.record_ids)
+    with engine.connect() as connection:
+        return sorted(tuple(map(repr, row)) for row in connection.execute(query))
+
+
+@pytest.mark.parametrize("kill", range(3))
+def test_sigkill_during_indicators_leaves_before_or_after(
+    engine: Engine, db_url: str, strategy: Strategy, big_folder: Path, kill: int
+) -> None:
+    from smartspec.indicators.service import compute_and_store
+
+    compute_and_store(engine, strategy, [2023])  # values of an empty store
+    import_path(engine, "cordis", big_folder, strategy)  # then data arrives
+    before = _indicator_rows(engine)
+    application = f"kill-{uuid.uuid4().hex[:8]}"
+    environment = {**os.environ, "PYTHONPATH": str(SRC), "SMARTSPEC_DATABASE_URL": db_url, "PGAPPNAME": application}
+    process = subprocess.Popen([sys.executable, "-m", "smartspec.cli.main", "indicators", "--year", "2023"],
+                               env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not _connected(process.pid, db_url, engine, application) and process.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    # Connected, the CLI loads facts, computes (0.2 s here), commits, prints: about 1 s on this data.
+    time.sleep(random.Random(100 + kill).uniform(0.0, 1.2))
+    process.send_signal(signal.SIGKILL)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode in (0, -signal.SIGKILL), stderr.decode()
+    killed = _indicator_rows(engine)
+    compute_and_store(engine, strategy, [2023])  # the next run completes
+    after = _indicator_rows(engine)
+    assert after != before
+    assert killed in (before, after)
+    print(f"indicators kill {kill}: {'after' if killed == after else 'before'} (exit {process.returncode})")
 
 
 def _writer(url: str, number: int, entries: int, go: Any, failures: Any) -> None:
