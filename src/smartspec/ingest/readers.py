@@ -113,7 +113,7 @@ class _Lines:
         while True:
             try:
                 raw = readline(row_cap + 1)
-            except (OSError, EOFError, zlib.error, zipfile.BadZipFile) as exc:
+            except (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError) as exc:
                 message, hint = self.damaged
                 raise InputError(message, [Problem(str(exc), Location(name, number + 1))], hint=hint) from exc
             if not raw:
@@ -387,8 +387,8 @@ def iter_zip_tables(
                        if not info.is_dir() and info.filename.casefold().endswith((".csv", ".csv.gz"))]  # fmt: skip
     except FileNotFoundError as exc:
         raise _missing(path) from exc
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
-        raise _zip_error(path, exc) from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        raise _zip_error(path, exc) from exc  # NotImplementedError: a zip version or method zipfile lacks
     for info in members:
         where = Location(f"{path}:{info.filename}")
         if info.file_size > limits.inflated_bytes:
@@ -412,7 +412,7 @@ def _member_opener(path: Path, info: zipfile.ZipInfo, gzipped: bool, name: str) 
         try:
             archive = zipfile.ZipFile(path)
             member = archive.open(info)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as exc:
             raise InputError(
                 f"{name} cannot be read from the zip",
                 [Problem(str(exc), Location(name))],
