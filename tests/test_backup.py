@@ -11,16 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, select, text
 
-from conftest import PG_URL
+from conftest import _admin, _database_url
 from helpers import cordis_zip
 from smartspec.errors import StoreError
 from smartspec.ingest import import_path
 from smartspec.store import create_store_engine, transaction
 from smartspec.store import models as m
-from smartspec.store.backup import backup, restore, schema_in_use
+from smartspec.store.backup import backup, restore
 from smartspec.strategy import Strategy
 
 WRITTEN = ("organisation", "organisation_name")  # the tables the writer thread adds to
@@ -56,25 +55,14 @@ class Writer(threading.Thread):
 
 @pytest.fixture
 def empty_url(db_url: str, tmp_path: Path) -> Iterator[str]:
-    """Another empty database of the same backend: a new SQLite file, or a new PostgreSQL database with the
-    schema the source uses (a pg_dump archive restores into the schema it was taken from)."""
+    """An empty database of the same backend as ``db_url``: a new SQLite file, or a new PostgreSQL database."""
     if db_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
     name = f"r_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    url = make_url(db_url).set(database=name)
-    schema = schema_in_use(url)
-    other = create_engine(url.set(query={}))
-    with other.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    other.dispose()
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-    admin.dispose()
+    _admin(f"CREATE DATABASE {name}")
+    yield _database_url(name)
+    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def test_backup_under_writes_restores_a_consistent_copy(
@@ -149,3 +137,18 @@ def test_restore_refuses_a_newer_schema(tmp_path: Path, strategy: Strategy) -> N
         connection.execute("drop table alembic_version")
     with pytest.raises(StoreError, match="not a smartspec backup"):
         restore(target, copy)
+
+
+def test_the_observatory_restores(tmp_path: Path, strategy: Strategy) -> None:
+    from smartspec import Observatory
+
+    with Observatory(f"sqlite:///{tmp_path / 'live.db'}") as live:
+        live.init()
+        live.import_file("cordis", cordis_zip(tmp_path / "good.zip"))
+        copy = live.backup(tmp_path / "copy.db").path
+    with Observatory(f"sqlite:///{tmp_path / 'new.db'}") as new:
+        result = new.restore(copy)
+        assert result.rows["project"] == 3 and result.upgraded_to is None
+        with pytest.raises(StoreError, match="holds data"):
+            new.restore(copy)
+        assert new.restore(copy, force=True).rows == result.rows

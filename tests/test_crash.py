@@ -133,9 +133,13 @@ def _indicator_rows(engine: Engine) -> list[tuple[Any, ...]]:
 def test_sigkill_during_indicators_leaves_before_or_after(
     engine: Engine, db_url: str, strategy: Strategy, big_folder: Path, kill: int
 ) -> None:
+    from smartspec.config import Settings
+    from smartspec.indicators.reference import load_reference
     from smartspec.indicators.service import compute_and_store
 
-    compute_and_store(engine, strategy, [2023])  # values of an empty store
+    reference = load_reference(strategy, Settings().data_dir)  # what the CLI run below reads too
+
+    compute_and_store(engine, strategy, [2023], reference)  # values of an empty store
     import_path(engine, "cordis", big_folder, strategy)  # then data arrives
     before = _indicator_rows(engine)
     application = f"kill-{uuid.uuid4().hex[:8]}"
@@ -146,13 +150,13 @@ def test_sigkill_during_indicators_leaves_before_or_after(
     while not _connected(process.pid, db_url, engine, application) and process.poll() is None:
         assert time.monotonic() < deadline
         time.sleep(0.002)
-    # Connected, the CLI loads facts, computes (0.2 s here), commits, prints: about 1 s on this data.
-    time.sleep(random.Random(100 + kill).uniform(0.0, 1.2))
+    # Connected, the CLI loads facts, computes (0.2 s here), commits, prints: 1-2.5 s on this machine.
+    time.sleep(random.Random(100 + kill).uniform(0.0, 3.0))
     process.send_signal(signal.SIGKILL)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode in (0, -signal.SIGKILL), stderr.decode()
     killed = _indicator_rows(engine)
-    compute_and_store(engine, strategy, [2023])  # the next run completes
+    compute_and_store(engine, strategy, [2023], reference)  # the next run completes
     after = _indicator_rows(engine)
     assert after != before
     assert killed in (before, after)
@@ -240,7 +244,7 @@ def test_register_writes_retry_while_the_database_is_busy(tmp_path: Path, strate
     timer.start()
     try:
         values = {"region": "FI1D9", "kind": "news", "title": "kesken", "date": "2024-03-01"}
-        assert add(engine, strategy, "communication", values) == "inserted"
+        assert add(engine, strategy, "communication", values, who="test").action == "inserted"
     finally:
         timer.join()
         blocker.close()

@@ -252,3 +252,15 @@ def test_a_pair_repeated_in_a_later_batch_is_counted_once(
     with engine.connect() as connection:
         stored = connection.execute(select(m.Participation.ec_contribution_cents).order_by(m.Participation.id)).first()
     assert stored == (777750,)
+
+
+def test_the_observatory_applies_the_settings_limits(db_url: str, tmp_path: Path) -> None:
+    from smartspec import Observatory
+
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("project.csv", _rows(3 * 1024 * 1024))
+    with Observatory(settings=Settings(database_url=db_url, max_zip_ratio=10)) as obs:
+        with pytest.raises(InputError) as caught:
+            obs.import_file("cordis", archive)
+        _refused(caught, "max_zip_ratio")

@@ -55,8 +55,8 @@ def _rows(engine: Engine, tables: list[str]) -> dict[str, list[dict[str, Any]]]:
         }
 
 
-def test_a_0001_database_with_data_upgrades_without_loss(db_url: str, strategy: Strategy, tmp_path: Any) -> None:
-    engine = create_store_engine(db_url)
+def test_a_0001_database_with_data_upgrades_without_loss(empty_db_url: str, strategy: Strategy, tmp_path: Any) -> None:
+    engine = create_store_engine(empty_db_url)
     assert upgrade(engine, "0001") == (None, "0001")
     with engine.begin() as connection:
         for statement in ROWS_0001:

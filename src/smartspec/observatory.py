@@ -39,11 +39,14 @@ from smartspec.indicators import registers as reg
 from smartspec.ingest import ImportResult, import_path, sources
 from smartspec.ingest.batch import Progress
 from smartspec.ingest.fetch import missing_data_message
+from smartspec.ingest.limits import Limits
 from smartspec.search.index import ReindexResult, reindex
 from smartspec.search.models import SearchQuery, SearchResult
 from smartspec.search.query import search_projects
 from smartspec.store import create_store_engine, ensure_current, session_factory, sync_strategy, transaction, upgrade
+from smartspec.store.backup import RestoreResult
 from smartspec.store.backup import backup as backup_store
+from smartspec.store.backup import restore as restore_store
 from smartspec.store.queries import ImportBatchInfo, Stats, import_log, region_figures, strategy_id
 from smartspec.strategy import Strategy, load_strategy
 
@@ -186,6 +189,7 @@ class Observatory:
                     **options: Any) -> ImportResult:  # fmt: skip
         """Import a file, folder or zip with a registered source, as one transaction logged as a batch; the search
         index follows."""
+        options.setdefault("limits", Limits.from_settings(self.settings))  # SMARTSPEC_MAX_* bound every file
         result = import_path(self._ready(), source, Path(path), self.strategy, skip_bad_rows=skip_bad_rows,
                              progress=progress, **options)  # fmt: skip
         self.reindex()
@@ -216,6 +220,11 @@ class Observatory:
         """A consistent copy of the database (SQLite online backup, or pg_dump for PostgreSQL)."""
         target = backup_store(self._ready(), Path(path))
         return BackupResult(path=target, bytes=target.stat().st_size)
+
+    def restore(self, path: Path, *, force: bool = False) -> RestoreResult:
+        """Replace the database with a backup after checking its integrity and schema version; a database that
+        holds data is only replaced with ``force``. An older backup is upgraded to the current schema."""
+        return restore_store(self.engine, Path(path), force=force)
 
     # Classification ---------------------------------------------------------------------------------------------
 
