@@ -71,6 +71,7 @@ unit: install
 ## Benchmarks (not part of `make test`): print ratios against a baseline run in the same process.
 bench: install
 	$(BIN)/python bench/import_cordis.py
+	$(BIN)/python bench/import_memory.py
 	$(BIN)/python bench/classify_titles.py
 	$(BIN)/python bench/report.py
 

@@ -13,7 +13,6 @@ The library API, for scripting the platform in Python as easily as through the C
 from smartspec.config import Settings
 from smartspec.errors import InputError, SmartspecError, StoreError, StrategyError
 from smartspec.ingest import ImportResult, Option, Source, register, sources
-from smartspec.observatory import Actor, Observatory
 from smartspec.strategy import Strategy, load_strategy
 
 __version__ = "0.1.0"
@@ -35,3 +34,13 @@ __all__ = [
     "register",
     "sources",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``Observatory`` and ``Actor`` load on first use: the facade brings the classifier's libraries (scikit-learn,
+    SciPy) with it, which a script that only imports files does not need."""
+    if name in ("Observatory", "Actor"):
+        from smartspec import observatory
+
+        return getattr(observatory, name)
+    raise AttributeError(f"module 'smartspec' has no attribute {name!r}")

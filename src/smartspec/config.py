@@ -87,3 +87,29 @@ class Settings(BaseSettings):
         default=15, gt=0, description="How long an account or address stays locked after too many failed logins"
     )
     password_min_length: int = Field(default=10, ge=8, description="The shortest password an account may have")
+
+    # --- Input limits (issue #15): what one imported file may hold. A file over a limit is refused at once, ---
+    # --- with an error naming the limit and its environment variable. Defaults import every file in         ---
+    # --- ../shared/data with a wide margin (largest: 27 MB inflated, 3.5 KB lines, 136k rows).              ---
+    max_inflated_mb: int = Field(
+        default=1024,
+        gt=0,
+        description="Largest size in MB of one file after decompression (a plain file, a gzip stream, a zip member)",
+    )
+    max_zip_ratio: int = Field(
+        default=100,
+        gt=0,
+        description="Largest compression ratio of a zip member or gzip stream over 1 MB (zip bombs are 1000:1)",
+    )
+    max_field_kb: int = Field(default=1024, gt=0, description="Largest CSV field in KB")
+    max_row_kb: int = Field(
+        default=4096,
+        gt=0,
+        description="Largest CSV row in KB, all its fields and quoted line breaks included (bounds one line)",
+    )
+    max_rows: int = Field(default=5_000_000, gt=0, description="Most data rows one CSV file or sheet may have")
+    max_xlsx_shared_strings_mb: int = Field(
+        default=100,
+        gt=0,
+        description="Largest shared-strings part of an XLSX workbook in MB (openpyxl holds it in memory)",
+    )

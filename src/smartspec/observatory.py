@@ -44,6 +44,7 @@ from smartspec.indicators import specialisation, trends
 from smartspec.ingest import ImportResult, import_path, sources
 from smartspec.ingest.batch import Progress, Writer
 from smartspec.ingest.fetch import missing_data_message
+from smartspec.ingest.limits import Limits
 from smartspec.report.charts import load_topojson
 from smartspec.report.data import MAP_FILE
 from smartspec.search.index import ReindexResult, reindex
@@ -60,7 +61,9 @@ from smartspec.store import (
 )
 from smartspec.store import models as m
 from smartspec.store import profiles as pr
+from smartspec.store.backup import RestoreResult
 from smartspec.store.backup import backup as backup_store
+from smartspec.store.backup import restore as restore_store
 from smartspec.store.queries import ImportBatchInfo, Stats, import_log, region_figures, strategy_id
 from smartspec.strategy import Strategy, load_strategy
 
@@ -225,6 +228,7 @@ class Observatory:
         """Import a file, folder or zip with a registered source, as one transaction logged as a batch; the search
         index follows. An editor's import refuses the projects located outside their regions, row by row."""
         self._require_some(Action.IMPORT, "project")
+        options.setdefault("limits", Limits.from_settings(self.settings))  # SMARTSPEC_MAX_* bound every file
         result = import_path(self._ready(), source, Path(path), self.strategy, skip_bad_rows=skip_bad_rows,
                              progress=progress, region_check=self._region_check(Action.IMPORT, "project"),
                              writer=Writer(self.actor.name, self.actor.via, self.actor.address), **options)  # fmt: skip
@@ -257,6 +261,11 @@ class Observatory:
         self._require(Action.OPERATE, "store")
         target = backup_store(self._ready(), Path(path))
         return BackupResult(path=target, bytes=target.stat().st_size)
+
+    def restore(self, path: Path, *, force: bool = False) -> RestoreResult:
+        """Replace the database with a backup after checking its integrity and schema version; a database that
+        holds data is only replaced with ``force``. An older backup is upgraded to the current schema."""
+        return restore_store(self.engine, Path(path), force=force)
 
     # Classification ---------------------------------------------------------------------------------------------
 

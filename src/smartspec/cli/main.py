@@ -40,6 +40,7 @@ def create_app() -> typer.Typer:
     app.command()(network_commands.network)
     app.command()(network_commands.partners)
     app.command()(store.backup)
+    app.command()(store.restore)
     app.command()(demo_commands.fetch)
     app.command()(demo_commands.demo)
     app.command()(web.serve)

@@ -37,6 +37,23 @@ def backup(
     console.print(f"Backup written to {result.path} ({result.bytes:,} bytes).")
 
 
+def restore(
+    path: Annotated[Path, typer.Argument(help="A copy made by `smartspec backup` (SQLite file or pg_dump archive)")],
+    db: DbOption = None,
+    force: Annotated[bool, typer.Option(help="Overwrite a database that holds data")] = False,
+    json_out: JsonOption = False,
+) -> None:
+    """Restore a backup into the database after checking its integrity and schema version (refuses to overwrite data
+    without --force). / Palauta varmuuskopio."""
+    result = observatory(db).restore(path, force=force)
+    if json_out:
+        print_json(result)
+        return
+    upgraded = f", upgraded to {result.upgraded_to}" if result.upgraded_to else ""
+    console.print(f"Restored {result.path} ({result.backend}, schema {result.revision}{upgraded}): "
+                  f"{sum(result.rows.values()):,} rows in {len(result.rows)} tables.")  # fmt: skip
+
+
 def stats(
     db: DbOption = None,
     json_out: JsonOption = False,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from smartspec.errors import InputError, Location, Problem
 from smartspec.store import models as m
 from smartspec.store import session_factory
+from smartspec.store.db import retrying
 from smartspec.strategy import Strategy
 
 
@@ -271,12 +272,16 @@ def add(engine: Engine, strategy: Strategy, kind: str, values: dict[str, str], w
     """Add one entry, or update the entry with the same natural key; logged with its before and after."""
     register = get_register(kind)
     row = validate(strategy, kind, values)
-    with session_factory(engine)() as session, session.begin():
-        try:
-            record_id, action = _save_logged(session, register, row, who, via, address)
-        except ValueError as exc:
-            raise InputError(str(exc), hint="import the organisation's projects, or leave it out") from exc
-    return Saved(kind=kind, id=record_id, action=action)
+
+    def write() -> Saved:
+        with session_factory(engine)() as session, session.begin():
+            try:
+                record_id, action = _save_logged(session, register, row, who, via, address)
+            except ValueError as exc:
+                raise InputError(str(exc), hint="import the organisation's projects, or leave it out") from exc
+        return Saved(kind=kind, id=record_id, action=action)
+
+    return retrying(write)  # a long import can hold the write lock past the busy timeout (store/db.py)
 
 
 def import_csv(engine: Engine, strategy: Strategy, kind: str, path: Path, who: str, via: str | None = None,

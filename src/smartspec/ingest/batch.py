@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from smartspec.errors import InputError, Problem, SmartspecError
+from smartspec.ingest.limits import DEFAULT_LIMITS, Limits
 from smartspec.ingest.readers import Table
 from smartspec.ingest.records import Records
 from smartspec.ingest.result import ImportResult, ProblemInfo
@@ -65,6 +66,7 @@ class ImportContext:
     rows_read: int = 0
     rows_rejected: int = 0
     files: list[dict[str, Any]] = field(default_factory=list)
+    limits: Limits = DEFAULT_LIMITS
 
     def reject(self, table: Table, line: int, column: int | None, message: str, hint: str | None = None) -> None:
         self.errors.append(Problem(message, table.where(line, column), hint))
@@ -72,7 +74,7 @@ class ImportContext:
     def rows(self, table: Table, description: str) -> Iterator[tuple[int, list[str]]]:
         """The table's rows, with progress, field-count checks and the read/rejected counters kept."""
         width = len(table.header)
-        self.progress.start(description, len(table.rows))
+        self.progress.start(description, table.total)
         read = rejected = 0
         try:
             for line, values in table.rows:
@@ -159,6 +161,7 @@ def run_import(
     options: dict[str, Any] | None = None,
     region_check: RegionCheck | None = None,
     writer: Writer | None = None,
+    limits: Limits | None = None,
 ) -> ImportResult:
     """Run ``work`` in one transaction and record the batch. Raises InputError when nothing was imported."""
     if not path.exists():
@@ -172,8 +175,10 @@ def run_import(
                                       details={"options": options or {}})  # fmt: skip
                 session.add(batch)
                 session.flush()
-                context = ImportContext(session, Records.for_session(session), strategy, batch.id,
-                                        progress or QuietProgress())  # fmt: skip
+                # Rows are written in batches as they are read, except when a region check may still drop projects.
+                records = Records.for_session(session, None if region_check is not None else batch.id)
+                context = ImportContext(session, records, strategy, batch.id,
+                                        progress or QuietProgress(), limits=limits or DEFAULT_LIMITS)  # fmt: skip
                 work(context)
                 if region_check is not None:
                     check_regions(context, region_check)

@@ -17,13 +17,15 @@ from sqlalchemy import select
 from smartspec.errors import InputError
 from smartspec.ingest.batch import ImportContext
 from smartspec.ingest.cells import AMOUNT_HINT, DATE_HINT, Cells
+from smartspec.ingest.limits import Limits
 from smartspec.ingest.parse import clean, normalise_vat, parse_amount_cents, parse_bool, parse_date, parse_int
-from smartspec.ingest.readers import Table, iter_zip_tables, read_table
+from smartspec.ingest.readers import Table, iter_zip_tables, open_table
 from smartspec.ingest.records import ProjectKey
 from smartspec.store import models as m
 
 SOURCE = "cordis"
 PROGRAMMES = ("HORIZON", "H2020", "FP7")
+_SEEN_CAP = 20_000  # distinct organisation cells remembered while reading participants (memory stays flat)
 
 
 def guess_programme(legal_basis: str | None, framework: str | None, grant_id: str) -> str | None:
@@ -66,7 +68,7 @@ def classify_table(table: Table) -> str | None:
 ORDER = ("projects", "participants", "programme_parts", "topics", "euroscivoc")
 
 
-def collect_tables(path: Path, encoding: str, delimiter: str | None) -> list[tuple[str, Table]]:
+def collect_tables(path: Path, encoding: str, delimiter: str | None, limits: Limits) -> list[tuple[str, Table]]:
     """Every CORDIS table in a zip, a folder or a single file, in the order they must be read."""
     found: list[tuple[str, Table]] = []
     skipped: list[str] = []
@@ -74,13 +76,13 @@ def collect_tables(path: Path, encoding: str, delimiter: str | None) -> list[tup
         files = sorted(p for p in path.iterdir() if p.is_file() and p.name.casefold().endswith((".csv", ".csv.gz")))
         pairs: list[tuple[str, Table]] = []
         for file in files:
-            pairs.append((file.name, read_table(file, encoding=encoding, delimiter=delimiter)))
+            pairs.append((file.name, open_table(file, encoding=encoding, delimiter=delimiter, limits=limits)))
         for file in sorted(p for p in path.iterdir() if p.suffix.casefold() == ".zip"):
-            pairs.extend(iter_zip_tables(file, encoding=encoding, delimiter=delimiter))
+            pairs.extend(iter_zip_tables(file, encoding=encoding, delimiter=delimiter, limits=limits))
     elif path.suffix.casefold() == ".zip":
-        pairs = list(iter_zip_tables(path, encoding=encoding, delimiter=delimiter))
+        pairs = list(iter_zip_tables(path, encoding=encoding, delimiter=delimiter, limits=limits))
     else:
-        pairs = [(path.name, read_table(path, encoding=encoding, delimiter=delimiter))]
+        pairs = [(path.name, open_table(path, encoding=encoding, delimiter=delimiter, limits=limits))]
     for name, table in pairs:
         kind = classify_table(table)
         if kind is None:
@@ -233,6 +235,8 @@ class CordisImporter:
                 records.project(key, project)
             if organisation is None:
                 organisation = records.organisation(organisation_values or {}, SOURCE)
+                if len(seen_organisations) >= _SEEN_CAP:  # a cache: forgetting costs a look-up, not correctness
+                    seen_organisations.clear()
                 seen_organisations[signature] = organisation
             records.participation(key, organisation, participation)
 
@@ -298,5 +302,5 @@ def import_cordis(
     """Read every CORDIS table under ``path`` into the import's records."""
     if programme is not None and programme.upper() not in PROGRAMMES:
         raise InputError(f"unknown programme {programme!r}", hint=f"use one of {', '.join(PROGRAMMES)}")
-    tables = collect_tables(path, encoding, delimiter)
+    tables = collect_tables(path, encoding, delimiter, context.limits)
     CordisImporter(context, programme.upper() if programme else None).run(tables)

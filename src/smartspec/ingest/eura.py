@@ -16,7 +16,7 @@ from smartspec.ingest.batch import ImportContext
 from smartspec.ingest.cells import AMOUNT_HINT, Cells
 from smartspec.ingest.parse import parse_amount_cents as _amount
 from smartspec.ingest.parse import parse_date as _date
-from smartspec.ingest.readers import Table, read_table
+from smartspec.ingest.readers import Table, open_table
 
 SOURCE = "eura"
 _PIPE = re.compile(r"\s*\|\s*")
@@ -27,7 +27,7 @@ REQUIRED = (("Koodi",), ("Hankkeen nimi", "Projektin nimi"))
 def import_eura(context: ImportContext, path: Path, *, encoding: str = "utf-8", delimiter: str | None = None) -> None:
     """Read one EURA project list (CSV or XLSX) into the import's records."""
     files = sorted(p for p in path.iterdir() if p.suffix in (".csv", ".xlsx")) if path.is_dir() else [path]
-    tables = [read_table(file, encoding=encoding, delimiter=delimiter) for file in files]
+    tables = [open_table(file, encoding=encoding, delimiter=delimiter, limits=context.limits) for file in files]
     for table in tables:
         missing = [aliases[0] for aliases in REQUIRED if not table.has(*aliases)]
         if missing:

@@ -34,7 +34,7 @@ from smartspec.ingest.parse import (
     parse_business_id,
     parse_date,
 )
-from smartspec.ingest.readers import read_table
+from smartspec.ingest.readers import open_table
 
 Parser = Callable[[str | None], Any]
 
@@ -148,11 +148,12 @@ def import_mapped(
 ) -> None:  # fmt: skip
     """Read a CSV/XLSX file through ``mapping`` into the import's records."""
     spec = load_mapping(Path(mapping))
-    table = read_table(
+    table = open_table(
         path,
         encoding=encoding or spec.file.encoding or "utf-8",
         delimiter=delimiter or spec.file.delimiter,
         sheet=sheet or spec.file.sheet,
+        limits=context.limits,
     )
     positions: dict[str, int] = {}
     missing = []

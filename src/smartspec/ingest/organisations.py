@@ -41,7 +41,8 @@ class OrganisationIndex:
     names: set[tuple[Handle, str]] = field(default_factory=set)
     new_names: dict[tuple[Handle, str], str] = field(default_factory=dict)
     counts: Counts = field(default_factory=Counts)
-    touched: set[Handle] = field(default_factory=set)  # organisations the current import mentions
+    touched: set[Handle] = field(default_factory=set)  # organisations mentioned since the last save
+    counted: dict[Handle, str] = field(default_factory=dict)  # each organisation counted once per import
 
     @classmethod
     def load(cls, session: Session) -> OrganisationIndex:
@@ -124,11 +125,25 @@ class OrganisationIndex:
             self.new_names[(handle, spelling)] = source
         return handle
 
-    def save(self, session: Session, batch_id: int, stamp: dict[str, Any]) -> dict[Handle, int]:
-        """Insert new organisations and update changed ones. Returns handle → organisation id."""
+    def _count(self, handle: Handle, outcome: str) -> None:
+        before = self.counted.get(handle)
+        if before is None:
+            self.counted[handle] = outcome
+            setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
+        elif before == "unchanged" and outcome == "updated":
+            self.counted[handle] = "updated"
+            self.counts.unchanged -= 1
+            self.counts.updated += 1
+
+    def save(self, session: Session, batch_id: int, stamp: dict[str, Any], *, final: bool = True) -> dict[Handle, int]:
+        """Insert new organisations and, when ``final``, update changed ones. Returns handle → organisation id.
+
+        An import that writes in batches inserts the organisations each batch needs, and updates changed ones
+        once at the end: an organisation's facts often differ between rows (CORDIS repeats them per project),
+        so updating per batch would stamp rows whose final values did not change."""
         new = [h for h, row in enumerate(self.rows) if row["id"] is None]
         updates = []
-        for handle, row in enumerate(self.rows):
+        for handle, row in enumerate(self.rows if final else ()):
             stored = self.stored[handle]
             if stored is None:
                 continue
@@ -137,9 +152,9 @@ class OrganisationIndex:
                 change = {name: row[name] for name, old in zip(FIELDS, stored, strict=True) if row[name] != old}
                 updates.append({"id": row["id"], **change, **stamp, "import_batch_id": batch_id})
                 self.stored[handle] = current
-                self.counts.updated += 1
+                self._count(handle, "updated")
             elif handle in self.touched:
-                self.counts.unchanged += 1
+                self._count(handle, "unchanged")
         if new:
             payload = []
             for handle, organisation_id in zip(new, allocate_ids(session, m.Organisation, len(new)), strict=True):
@@ -150,6 +165,7 @@ class OrganisationIndex:
                 values = tuple(row[name] for name in FIELDS)
                 self.stored[handle] = values
                 payload.append((organisation_id, *values))
+                self.counted[handle] = "inserted"
             insert_tuples(session, m.Organisation, ("id", *FIELDS), payload, {**stamp, "import_batch_id": batch_id})
             self.counts.inserted += len(new)
         for group in group_by_columns(updates):
@@ -159,5 +175,6 @@ class OrganisationIndex:
             insert_tuples(session, m.OrganisationName, ("organisation_id", "name", "source"), names,
                           {"import_batch_id": batch_id})  # fmt: skip
             self.new_names.clear()
-        self.touched.clear()
+        if final:
+            self.touched.clear()
         return {handle: row["id"] for handle, row in enumerate(self.rows)}

@@ -25,6 +25,15 @@ def clean(value: str | None) -> str | None:
 
 
 _PLAIN = re.compile(r"^(-?)(\d+)(?:\.(\d{1,2}))?$")
+# Cents are stored in 64-bit integer columns; a larger amount is a typo or garbage, not money (found by fuzzing:
+# "9e99" passed the pattern and overflowed Decimal's quantize; a 30-digit amount would overflow the column).
+_MAX_CENTS = 10**17
+
+
+def _bounded(cents: int, value: str) -> int:
+    if abs(cents) >= _MAX_CENTS:
+        raise ValueError(f"{value.strip()!r} is not an amount (too large: at most 15 digits of euros)")
+    return cents
 
 
 def parse_amount_cents(value: str | None) -> int | None:
@@ -39,7 +48,7 @@ def parse_amount_cents(value: str | None) -> int | None:
     if plain:  # fast path for the common "1234" and "1234.5" (CORDIS, EURA)
         sign, whole, fraction = plain.groups()
         cents = int(whole) * 100 + int((fraction or "0").ljust(2, "0"))
-        return -cents if sign else cents
+        return _bounded(-cents if sign else cents, value)
     text = value.strip()
     if text.casefold() in _EMPTY:
         return None
@@ -65,9 +74,12 @@ def parse_amount_cents(value: str | None) -> int | None:
         raise ValueError(f"{value.strip()!r} is not an amount")
     try:
         amount = Decimal(text)
-    except InvalidOperation as exc:  # pragma: no cover - the pattern above rules this out
-        raise ValueError(f"{value.strip()!r} is not an amount") from exc
-    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        if not amount.is_finite() or amount.adjusted() > 20:
+            raise InvalidOperation
+        cents = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    except InvalidOperation as exc:
+        raise ValueError(f"{value.strip()!r} is not an amount (too large: at most 15 digits of euros)") from exc
+    return _bounded(cents, value)
 
 
 _DATE_FORMATS = (
@@ -114,9 +126,12 @@ def parse_int(value: str | None) -> int | None:
     if text is None:
         return None
     try:
-        return int(float(text.replace(",", ".")))
-    except ValueError as exc:
+        number = int(float(text.replace(",", ".")))
+    except (ValueError, OverflowError) as exc:  # OverflowError: "inf", "1e999"
         raise ValueError(f"{text!r} is not a whole number") from exc
+    if abs(number) >= 2**31:  # stored in 32-bit integer columns (positions, years)
+        raise ValueError(f"{text!r} is not a whole number in range")
+    return number
 
 
 _BUSINESS_ID = re.compile(r"^(\d{6,7})-(\d)$")

@@ -1,8 +1,8 @@
 """What importers collect before anything is written: projects, organisations, participations, labels.
 
 Importers add rows keyed by their natural keys (a project by source and source id, a participation by project
-and organisation); a key seen twice is merged, later non-empty values winning. ``save`` then writes it all in
-a few bulk statements inside the import's transaction.
+and organisation); a key seen twice is merged, later non-empty values winning. They are written in batches, each
+in a few bulk statements, inside the import's transaction.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from smartspec.errors import Location
 from smartspec.ingest.organisations import Handle, OrganisationIndex
 from smartspec.store import models as m
-from smartspec.store.bulk import KeyedTable, now
+from smartspec.store.bulk import Counts, KeyedTable, now
 
 ProjectKey = tuple[str, str]  # (source, source_id)
 
@@ -50,9 +50,19 @@ def _merge(target: dict[str, Any], values: dict[str, Any]) -> None:
             target[name] = value
 
 
+# Rows collected before they are written: enough for executemany to be efficient, few enough that memory stays
+# flat whatever the file's size (issue #15: the 136k-row H2020 file peaked at 644 MB when collected whole).
+FLUSH_ROWS = 20_000
+
+
 @dataclass
 class Records:
-    """Rows collected by one import, merged by natural key."""
+    """Rows collected by one import, merged by natural key, written in batches inside the import's transaction.
+
+    Writing in batches keeps the semantics of one write at the end: KeyedTable merges a batch into what the
+    table holds exactly as rows of one batch merge (later non-empty values win), and each row is counted
+    once per import (inserted, updated or unchanged) however many batches mention it.
+    """
 
     organisations: OrganisationIndex
     projects: dict[ProjectKey, dict[str, Any]] = field(default_factory=dict)
@@ -61,10 +71,18 @@ class Records:
     funding_codes: set[str] = field(default_factory=set)
     where: Location | None = None  # the row being read (ImportContext.rows sets it)
     origins: dict[ProjectKey, Location] = field(default_factory=dict)  # where each project was first read
+    session: Session | None = None
+    batch_id: int | None = None
+    flush_rows: int = FLUSH_ROWS
+    _project_table: KeyedTable | None = None
+    _loaded_sources: set[str] = field(default_factory=set)
+    _counts: dict[str, Counts] = field(default_factory=lambda: {"participation": Counts(), "label": Counts()})
+    _counted: dict[str, dict[Any, str]] = field(default_factory=lambda: {"participation": {}, "label": {}})
 
     @classmethod
-    def for_session(cls, session: Session) -> Records:
-        return cls(OrganisationIndex.load(session))
+    def for_session(cls, session: Session, batch_id: int | None = None) -> Records:
+        """Records for one import; with ``batch_id`` they are written every ``FLUSH_ROWS`` rows."""
+        return cls(OrganisationIndex.load(session), session=session, batch_id=batch_id, flush_rows=FLUSH_ROWS)
 
     def project(self, key: ProjectKey, values: dict[str, Any]) -> None:
         fund = values.pop("fund", None)
@@ -75,7 +93,8 @@ class Records:
         _merge(self.projects.setdefault(key, {}), values)
 
     def has_project(self, key: ProjectKey) -> bool:
-        return key in self.projects
+        """Whether this import mentioned the project, or (once a batch was written) the store holds it."""
+        return key in self.projects or (self._project_table is not None and key in self._project_table.existing)
 
     def organisation(self, values: dict[str, Any], source: str) -> Handle:
         return self.organisations.resolve(values, source)
@@ -88,13 +107,21 @@ class Records:
         known = self.participations.get(key)
         if known is None:
             self.participations[key] = values  # the common case: the first row for this pair
+            self._maybe_flush()
         else:
             _merge(known, values)
 
     def label(self, project: ProjectKey, scheme: str, code: str, values: dict[str, Any]) -> None:
-        self.projects.setdefault(project, {})
+        if project not in self.projects:
+            self.projects[project] = {}
         self._seen(project)
-        _merge(self.labels.setdefault((project, scheme, code), {}), values)
+        key = (project, scheme, code)
+        known = self.labels.get(key)
+        if known is None:
+            self.labels[key] = {name: value for name, value in values.items() if value is not None}
+            self._maybe_flush()
+        else:
+            _merge(known, values)
 
     def _seen(self, key: ProjectKey) -> None:
         if self.where is not None and key not in self.origins:
@@ -116,42 +143,51 @@ class Records:
 
     # Writing ------------------------------------------------------------------------------------------------
 
-    def save(self, session: Session, batch_id: int) -> dict[str, dict[str, int]]:
-        """Write everything; returns inserted/updated/unchanged counts per kind of row."""
+    def _maybe_flush(self) -> None:
+        if self.batch_id is not None and len(self.participations) + len(self.labels) >= self.flush_rows:
+            assert self.session is not None
+            self.flush(self.session, self.batch_id)
+
+    def flush(self, session: Session, batch_id: int, *, final: bool = False) -> None:
+        """Write what was collected since the last flush, then forget it (the ids stay known)."""
         funding_ids = _funding_sources(session, self.funding_codes)
-        projects = KeyedTable(m.Project, ("source", "source_id"), PROJECT_FIELDS)
-        sources = sorted({source for source, _ in self.projects})
-        if sources:
-            projects.load(session, m.Project.__table__.c.source.in_(sources))
+        stamp = {"updated_at": now(), "import_batch_id": batch_id}
+        if self._project_table is None:
+            self._project_table = KeyedTable(m.Project, ("source", "source_id"), PROJECT_FIELDS)
+        new_sources = sorted({source for source, _ in self.projects} - self._loaded_sources)
+        if new_sources:
+            self._project_table.load(session, m.Project.__table__.c.source.in_(new_sources))
+            self._loaded_sources.update(new_sources)
         project_rows = []
         for (source, source_id), values in self.projects.items():
             code = values.get("funding_code")
             if code:
                 values["funding_source_id"] = funding_ids[code]
             project_rows.append((source, source_id, *map(values.get, PROJECT_FIELDS)))
-        stamp = {"updated_at": now(), "import_batch_id": batch_id}
-        project_ids = projects.write(session, project_rows, stamp=stamp)
-        organisation_ids = self.organisations.save(session, batch_id, {"updated_at": stamp["updated_at"]})
+        project_ids = self._project_table.write(session, project_rows, stamp=stamp)  # this batch's projects
+        touched = set(project_ids.values())
+        self.projects.clear()
+        organisation_ids = self.organisations.save(session, batch_id, {"updated_at": stamp["updated_at"]}, final=final)
 
-        participations = KeyedTable(m.Participation, ("project_id", "organisation_id"), PARTICIPATION_FIELDS)
-        touched_projects = set(project_ids.values())
-        if touched_projects:
-            participations.load(session, _in_projects(m.Participation.__table__.c.project_id, touched_projects))
+        kind = "participation"
+        participations = KeyedTable(m.Participation, ("project_id", "organisation_id"), PARTICIPATION_FIELDS,
+                                    counts=self._counts[kind], counted=self._counted[kind])  # fmt: skip
+        if self.participations:
+            participations.load_in(session, "project_id", touched, batch_id=batch_id)
         participations.write(
             session,
             (
-                (
-                    project_ids[project],
-                    organisation_ids[handle],
-                    *map(values.get, PARTICIPATION_FIELDS),
-                )
+                (project_ids[project], organisation_ids[handle], *map(values.get, PARTICIPATION_FIELDS))
                 for (project, handle), values in self.participations.items()
             ),
             stamp={"import_batch_id": batch_id},
+            remember=False,
         )
-        labels = KeyedTable(m.ProjectLabel, ("project_id", "scheme", "code"), LABEL_FIELDS)
-        if self.labels and touched_projects:
-            labels.load(session, _in_projects(m.ProjectLabel.__table__.c.project_id, touched_projects))
+        self.participations.clear()
+        labels = KeyedTable(m.ProjectLabel, ("project_id", "scheme", "code"), LABEL_FIELDS,
+                            counts=self._counts["label"], counted=self._counted["label"])  # fmt: skip
+        if self.labels:
+            labels.load_in(session, "project_id", touched, batch_id=batch_id)
         labels.write(
             session,
             (
@@ -159,19 +195,20 @@ class Records:
                 for (project, scheme, code), values in self.labels.items()
             ),
             stamp={"import_batch_id": batch_id},
+            remember=False,
         )
+        self.labels.clear()
+
+    def save(self, session: Session, batch_id: int) -> dict[str, dict[str, int]]:
+        """Write everything not yet written; returns inserted/updated/unchanged counts per kind of row."""
+        self.flush(session, batch_id, final=True)
+        projects = self._project_table.counts if self._project_table else Counts()
         return {
-            "project": projects.counts.as_dict(),
+            "project": projects.as_dict(),
             "organisation": self.organisations.counts.as_dict(),
-            "participation": participations.counts.as_dict(),
-            "label": labels.counts.as_dict(),
+            "participation": self._counts["participation"].as_dict(),
+            "label": self._counts["label"].as_dict(),
         }
-
-
-def _in_projects(column: Any, ids: set[int]) -> Any:
-    # Loading by a subquery-free IN list would exceed SQLite's parameter limit for big imports; a range
-    # filter plus the in-memory key check is exact and fast enough (ids are dense per import).
-    return column.between(min(ids), max(ids))
 
 
 def _funding_sources(session: Session, codes: set[str]) -> dict[str, int]:

@@ -21,6 +21,7 @@ from smartspec.errors import InputError
 from smartspec.ingest.batch import ImportContext, Progress, RegionCheck, Writer, run_import
 from smartspec.ingest.cordis import import_cordis
 from smartspec.ingest.eura import import_eura
+from smartspec.ingest.limits import Limits
 from smartspec.ingest.mapped import import_mapped
 from smartspec.ingest.result import ImportResult
 from smartspec.strategy import Strategy
@@ -146,7 +147,12 @@ def import_path(
     **options: Any,
 ) -> ImportResult:
     """Import ``path`` with the named source's reader, as one transaction recorded as an import batch (and, with a
-    ``writer``, in the audit log). ``region_check`` refuses projects by their regions, row by row."""
+    ``writer``, in the audit log). ``region_check`` refuses projects by their regions, row by row.
+    ``limits=Limits.from_settings(settings)`` among the options bounds what a file may hold (the defaults when
+    omitted)."""
+    limits = options.pop("limits", None)
+    if limits is not None and not isinstance(limits, Limits):
+        raise TypeError("limits must be a smartspec.ingest.limits.Limits")
     chosen = get_source(source)
     known = {option.name for option in chosen.options}
     unknown = sorted(set(options) - known)
@@ -167,4 +173,4 @@ def import_path(
     shown = {key: str(value) for key, value in given.items()}
     return run_import(engine, source=batch_source, path=path, strategy=strategy, work=work,
                       skip_bad_rows=skip_bad_rows, progress=progress, options=shown, region_check=region_check,
-                      writer=writer)  # fmt: skip
+                      writer=writer, limits=limits)  # fmt: skip

@@ -32,27 +32,72 @@ class Counts:
 
 @dataclass
 class KeyedTable:
-    """A table seen through its natural key, loaded once and then kept in step with the writes."""
+    """A table seen through its natural key, loaded once and then kept in step with the writes.
+
+    Each key is counted once (inserted, updated or unchanged) however many ``write`` calls mention it;
+    ``counts`` and ``counted`` can be shared by several KeyedTables over the same table (an import that
+    writes in batches loads each batch's rows afresh, with ``load_in(..., batch_id=)``). Inserted and updated
+    rows are counted when written; a row written again by a later batch of the same import is recognised by
+    its import_batch_id, so only rows left unchanged are remembered.
+    """
 
     model: type[Base]
     key: tuple[str, ...]
     values: tuple[str, ...]
     existing: dict[Key, tuple[int, tuple[Any, ...]]] = field(default_factory=dict)
     counts: Counts = field(default_factory=Counts)
+    counted: dict[int, str] = field(default_factory=dict)  # row id -> "inserted" | "updated" | "unchanged"
+    # Rows this import already wrote in an earlier batch (their import_batch_id is this import's): they were
+    # counted then, so they need no entry in ``counted`` (which then stays empty on a first import).
+    written_before: set[int] = field(default_factory=set)
+
+    def _columns(self) -> list[Any]:
+        table = self.model.__table__
+        return [table.c.id, *(table.c[name] for name in self.key), *(table.c[name] for name in self.values)]
+
+    def _keep(self, rows: Iterable[Any]) -> None:
+        width = len(self.key)
+        for row in rows:
+            self.existing[tuple(row[1 : 1 + width])] = (row[0], tuple(row[1 + width :]))
 
     def load(self, session: Session, where: ColumnElement[bool] | None = None) -> None:
-        table = self.model.__table__
-        columns = [
-            table.c.id,
-            *(table.c[name] for name in self.key),
-            *(table.c[name] for name in self.values),
-        ]
-        query = select(*columns)
+        query = select(*self._columns())
         if where is not None:
             query = query.where(where)
-        width = len(self.key)
-        for row in session.execute(query):
-            self.existing[tuple(row[1 : 1 + width])] = (row[0], tuple(row[1 + width :]))
+        self._keep(session.execute(query))
+
+    def load_in(
+        self, session: Session, column: str, ids: Iterable[int], *, batch_id: int | None = None, chunk: int = 500
+    ) -> None:
+        """Load the rows whose ``column`` is one of ``ids`` (in chunks: SQLite limits bound parameters); with
+        ``batch_id``, remember which of them that import batch wrote."""
+        ordered = sorted(ids)
+        table = self.model.__table__
+        target = table.c[column]
+        for start in range(0, len(ordered), chunk):
+            query = select(*self._columns()).where(target.in_(ordered[start : start + chunk]))
+            if batch_id is None:
+                self._keep(session.execute(query))
+                continue
+            rows = session.execute(query.add_columns(table.c.import_batch_id)).all()
+            self.written_before.update(row[0] for row in rows if row[-1] == batch_id)
+            self._keep(row[:-1] for row in rows)
+
+    def _count(self, row_id: int, outcome: str) -> None:
+        if row_id in self.written_before:
+            return
+        before = self.counted.get(row_id)
+        if before is None:
+            if outcome == "unchanged":
+                self.counted[row_id] = outcome
+            else:  # a KeyedTable kept across batches (projects) sees its own writes again
+                self.written_before.add(row_id)
+            setattr(self.counts, outcome, getattr(self.counts, outcome) + 1)
+        elif outcome == "updated":  # an earlier batch left it unchanged, this one changed it
+            del self.counted[row_id]
+            self.written_before.add(row_id)
+            self.counts.unchanged -= 1
+            self.counts.updated += 1
 
     def write(
         self,
@@ -60,11 +105,13 @@ class KeyedTable:
         rows: Iterable[tuple[Any, ...]],
         *,
         stamp: dict[str, Any] | None = None,
+        remember: bool = True,
     ) -> dict[Key, int]:
         """Insert or update ``rows``: tuples of the key columns then the value columns, in declared order.
 
         ``stamp`` holds columns set on every inserted or changed row (the import batch, updated_at).
-        Returns key → id for every row.
+        Returns key → id for every row when ``remember`` (else an empty dict, and inserted rows are not
+        kept in ``existing``: for tables written once per batch).
         """
         stamp = stamp or {}
         width = len(self.key)
@@ -80,28 +127,35 @@ class KeyedTable:
                 continue
             row_id, stored = found
             merged = tuple(new if new is not None else old for new, old in zip(row[width:], stored, strict=True))
-            ids[key] = row_id
+            if remember:
+                ids[key] = row_id
             if merged == stored:
-                self.counts.unchanged += 1
+                self._count(row_id, "unchanged")
                 continue
             existing[key] = (row_id, merged)
             change = {name: value for name, value, old in zip(self.values, merged, stored, strict=True)
                       if value != old}  # fmt: skip
             to_update.append({"id": row_id, **change, **stamp})
-        if to_insert:
-            new_ids = allocate_ids(session, self.model, len(to_insert))
-            for row, row_id in zip(to_insert, new_ids, strict=True):
-                ids[row[:width]] = row_id
-                existing[row[:width]] = (row_id, row[width:])
+            self._count(row_id, "updated")
+        for start in range(0, len(to_insert), INSERT_CHUNK):
+            chunk = to_insert[start : start + INSERT_CHUNK]
+            new_ids = allocate_ids(session, self.model, len(chunk))
+            for row, row_id in zip(chunk, new_ids, strict=True):
+                self._count(row_id, "inserted")
+                if remember:
+                    ids[row[:width]] = row_id
+                    existing[row[:width]] = (row_id, row[width:])
             insert_tuples(
                 session, self.model, ("id", *self.key, *self.values),
-                [(row_id, *row) for row_id, row in zip(new_ids, to_insert, strict=True)], stamp,
+                [(row_id, *row) for row_id, row in zip(new_ids, chunk, strict=True)], stamp,
             )  # fmt: skip
-            self.counts.inserted += len(to_insert)
         for group in group_by_columns(to_update):
             session.execute(update(self.model), group)
-            self.counts.updated += len(group)
         return ids
+
+
+# Rows per INSERT executemany: the driver's parameter list is a converted copy, so big imports insert in slices.
+INSERT_CHUNK = 10_000
 
 
 def group_by_columns(rows: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:

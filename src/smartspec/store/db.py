@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import logging
+import random
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartspec.errors import StoreError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# SQLite: a transaction that read before it writes gets SQLITE_BUSY at once, without waiting for busy_timeout,
+# when another writer committed since its read began (https://sqlite.org/wal.html#sometimes_queries_return_
+# sqlite_busy_in_wal_mode); PostgreSQL: serialization failures and deadlocks (SQLSTATE 40001, 40P01) ask the
+# client to run the transaction again.
+_SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
+_PG_RETRY = ("40001", "40P01")
 
 
 def is_sqlite(url: str) -> bool:
@@ -75,3 +87,30 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """One session in one transaction: committed when the block ends, rolled back on any error."""
     with session_factory(engine)() as session, session.begin():
         yield session
+
+
+def is_transient(error: OperationalError) -> bool:
+    """Whether the database asks for the transaction to be run again (busy, serialization failure, deadlock)."""
+    original = error.orig
+    if isinstance(original, sqlite3.OperationalError):
+        return any(text in str(original) for text in _SQLITE_BUSY)
+    return getattr(original, "sqlstate", None) in _PG_RETRY
+
+
+def retrying(transaction_body: Callable[[], T], *, attempts: int = 8, first_delay_s: float = 0.02) -> T:
+    """Run ``transaction_body`` (which opens and commits its own transaction), again with growing, jittered
+    waits while the database answers that it is busy; other errors pass through at once."""
+    for attempt in range(attempts):
+        try:
+            return transaction_body()
+        except OperationalError as error:
+            if not is_transient(error):
+                raise
+            if attempt == attempts - 1:
+                raise StoreError(
+                    f"the database stayed busy through {attempts} attempts: {error.orig}",
+                    hint="another long write (an import?) holds it; run the command again when that has finished",
+                ) from error
+            log.info("database busy (%s), trying again (%d/%d)", error.orig, attempt + 1, attempts)
+        time.sleep(first_delay_s * 2**attempt * random.uniform(0.5, 1.5))
+    raise AssertionError("unreachable")  # pragma: no cover

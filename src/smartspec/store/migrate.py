@@ -50,17 +50,17 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Bring the database to the newest schema. Returns (revision before, revision after)."""
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
+    """Bring the database to the newest schema (or to ``revision``). Returns (revision before, revision after)."""
     try:
         before = current_revision(engine)
-        command.upgrade(alembic_config(engine), "head")
+        command.upgrade(alembic_config(engine), revision)
     except OperationalError as exc:
         raise StoreError(
             f"cannot open the database {engine.url.render_as_string(hide_password=True)}",
             hint="check SMARTSPEC_DATABASE_URL or --db; for PostgreSQL, that the server runs and the database exists",
         ) from exc
-    return before, head_revision()
+    return before, head_revision() if revision == "head" else revision
 
 
 def ensure_current(engine: Engine) -> None:
