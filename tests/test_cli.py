@@ -18,7 +18,8 @@ from smartspec.store import create_store_engine
 
 COMMANDS = [
     [], ["init"], ["import"], ["import", "cordis"], ["import", "eura"], ["import", "csv"], ["imports"], ["stats"],
-    ["strategy"], ["strategy", "validate"], ["strategy", "show"], ["backup"], ["restore"], ["fetch"], ["demo"], ["serve"],
+    ["strategy"], ["strategy", "validate"], ["strategy", "show"], ["backup"], ["restore"], ["fetch"],
+    ["demo"], ["serve"],
     ["classify"], ["classify", "train"], ["classify", "run"], ["classify", "explain"], ["classify", "evaluate"],
     ["classify", "review"],
     ["classify", "accept"], ["classify", "reject"], ["classify", "add"], ["indicators"], ["report"], ["register"],
@@ -40,8 +41,8 @@ def test_every_registered_command_is_listed() -> None:
     names = {command.name or command.callback.__name__ for command in app.registered_commands if command.callback}
     groups = {group.name for group in app.registered_groups}
     assert names | groups == {"init", "import", "imports", "stats", "search", "strategy", "classify", "backup", "fetch",
-                              "demo", "serve", "restore", "indicators", "register", "report", "network", "partners", "user",
-                              "audit"}  # fmt: skip
+                              "demo", "serve", "restore", "indicators", "register", "report", "network", "partners",
+                              "user", "audit"}  # fmt: skip
 
 
 def test_import_then_stats_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
