@@ -49,7 +49,8 @@ def test_import_then_stats_json(tmp_path: Path, capsys: pytest.CaptureFixture[st
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     assert cli("init", "--db", db) == 0
     assert cli("import", "cordis", cordis_zip(tmp_path / "c.zip"), "--db", db, "--json") == 0
-    result = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    out = capsys.readouterr().out  # the init message (wrapped however the console likes), then the import's JSON
+    result = json.loads(out[out.index("{") :])
     assert result["status"] == "done" and result["inserted"] > 0
     assert cli("import", "eura", FIXTURES / "eura" / "eura2014.csv", "--db", db) == 0
     capsys.readouterr()

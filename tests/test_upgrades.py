@@ -55,6 +55,13 @@ def _rows(engine: Engine, tables: list[str]) -> dict[str, list[dict[str, Any]]]:
         }
 
 
+def _as_before(rows: dict[str, list[dict[str, Any]]], before: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """``rows`` with only the columns the 0001 tables had (later migrations may add columns)."""
+    columns = {name: set(table_rows[0]) if table_rows else set() for name, table_rows in before.items()}
+    return {name: [{c: v for c, v in row.items() if c in columns[name]} for row in table_rows] if columns[name]
+                   else table_rows for name, table_rows in rows.items()}  # fmt: skip
+
+
 def test_a_0001_database_with_data_upgrades_without_loss(empty_db_url: str, strategy: Strategy, tmp_path: Any) -> None:
     engine = create_store_engine(empty_db_url)
     assert upgrade(engine, "0001") == (None, "0001")
@@ -72,7 +79,14 @@ def test_a_0001_database_with_data_upgrades_without_loss(empty_db_url: str, stra
     assert upgrade(engine) == ("0001", head_revision())
     assert current_revision(engine) == head_revision()
     ensure_current(engine)
-    assert _rows(engine, tables) == before  # every row of every 0001 table, column by column
+    # Every row of every 0001 table, column by column. Migration 0005 replaced the never-used, empty user tables
+    # (role, user_account) with the accounts schema: nothing was in them to lose.
+    kept = [name for name in tables if name in set(inspect(engine).get_table_names())]
+    assert set(tables) - set(kept) <= {"role", "user_account"}
+    assert all(not before[name] for name in set(tables) - set(kept))
+    before = {name: before[name] for name in kept}
+    tables = kept
+    assert _as_before(_rows(engine, tables), before) == before
     assert {"embedding_cache", "classifier_model", "indicator_value"} <= set(inspect(engine).get_table_names())
     # The upgraded store works: the strategy loads next to the old one and an import lands.
     with transaction(engine) as session:
