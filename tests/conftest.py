@@ -12,7 +12,9 @@ visible reason, except under CI=true, where they fail.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
+import pickle
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -157,16 +159,30 @@ def imported(engine: Engine, tmp_path: Path) -> Engine:
 
 @pytest.fixture(scope="session")
 def trained_model(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The classifier, trained once per test session on the shipped examples (as `smartspec classify train` does);
-    ``install_model`` copies it into a test's store, where `train` then finds it and reuses it."""
-    path = tmp_path_factory.mktemp("trained") / "trained.db"
-    shutil.copyfile(sqlite_template, path)
-    with Observatory(f"sqlite:///{path}") as obs:
-        result = obs.train()
-        assert result.trained
-        with session_factory(obs.engine)() as session:
-            row = session.scalars(select(m.ClassifierModel)).one()
-            return {column: getattr(row, column) for column in ("version", "config", "training", "blob", "created_at")}
+    """The classifier, trained once per test run on the shipped examples (as `smartspec classify train` does);
+    ``install_model`` copies it into a test's store, where `train` then finds it and reuses it.
+
+    With pytest-xdist every worker has its own session: the first to get here trains and leaves the model in the
+    run's shared temporary folder, under a file lock; the others load it."""
+    shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else \
+        tmp_path_factory.getbasetemp()  # fmt: skip
+    saved = shared / "trained-model.pickle"
+    with (shared / "trained-model.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if saved.exists():
+            loaded: dict[str, Any] = pickle.loads(saved.read_bytes())  # written by this test run, just now
+            return loaded
+        path = tmp_path_factory.mktemp("trained") / "trained.db"
+        shutil.copyfile(sqlite_template, path)
+        with Observatory(f"sqlite:///{path}") as obs:
+            result = obs.train()
+            assert result.trained
+            with session_factory(obs.engine)() as session:
+                row = session.scalars(select(m.ClassifierModel)).one()
+                columns = ("version", "config", "training", "blob", "created_at")
+                model = {column: getattr(row, column) for column in columns}
+        saved.write_bytes(pickle.dumps(model))
+        return model
 
 
 @pytest.fixture

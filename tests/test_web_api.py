@@ -365,3 +365,14 @@ def test_api_conforms_to_its_openapi_description(api_schema: Any, method: str, p
 def test_no_file_of_swagger_ui_is_in_the_repository() -> None:
     root = Path(__file__).resolve().parents[1]
     assert not list((root / "src").rglob("swagger-ui*.js")) and not list((root / "src").rglob("swagger-ui*.css"))
+
+
+def test_the_network_and_partner_suggestions(client: Any) -> None:
+    network = client.get("/api/v1/network", params={"area": "I.4"})
+    assert network.status_code == 200 and network.json()["organisations"] > 0
+    assert client.get("/api/v1/network", params={"year_from": 2024, "year_to": 2020}).status_code == 400
+    suggestions = client.get("/api/v1/partners", params={"q": "vetytalous", "lang": "fi"})
+    assert suggestions.status_code == 200
+    items = suggestions.json()["suggestions"]
+    assert items and all(item["reasons"] for item in items)
+    assert client.get("/api/v1/partners").json()["error"]["status"] == 400  # neither text, org nor topic

@@ -9,12 +9,12 @@ from fastapi import APIRouter, FastAPI
 
 from smartspec.indicators.catalogue import load_catalogue
 from smartspec.strategy import Strategy
-from smartspec.web.api import docs, indicators, organisations, projects, strategy
+from smartspec.web.api import docs, indicators, network, organisations, projects, strategy
 from smartspec.web.api.etag import ETagMiddleware
 from smartspec.web.api.schemas import ERROR_RESPONSES
 
 router = APIRouter(responses=ERROR_RESPONSES)
-for module in (strategy, projects, organisations, indicators):
+for module in (strategy, projects, organisations, indicators, network):
     router.include_router(module.router)
 
 
