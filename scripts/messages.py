@@ -1,6 +1,7 @@
-"""Extract the web pages' strings into the gettext catalogues and keep their translations (`make messages`).
+"""Extract the web pages' and the report's strings into the gettext catalogues and keep their translations.
 
-Strings come from the templates ({{ _("…") }}, {% trans %}) and from Python code under smartspec/web (_("…")).
+Strings come from the templates ({{ _("…") }}, {% trans %}) and from Python code (_("…"), pgettext("…", "…"))
+under smartspec/web and smartspec/report; the one set of catalogues is smartspec/i18n/locale (`make messages`).
 English is the source language: its catalogue repeats each string; Finnish must translate every string (the test
 suite fails otherwise); Swedish translates what it can and falls back to English.
 
@@ -19,7 +20,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-WEB = Path(__file__).resolve().parents[1] / "src" / "smartspec" / "web"
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "smartspec"
+SOURCES = ("web", "report")  # the packages whose templates and code hold strings a user reads
+LOCALE = PACKAGE / "i18n" / "locale"
 METHODS = [("templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
 LANGS = ("fi", "en", "sv")
@@ -27,13 +30,14 @@ LANGS = ("fi", "en", "sv")
 
 def extracted() -> Catalog:
     catalog = Catalog(project="smartspec", version="0.1.0")
-    for filename, lineno, message, comments, context in extract_from_dir(str(WEB), METHODS, OPTIONS):
-        catalog.add(message, locations=[(filename, lineno)], auto_comments=comments, context=context)
+    for source in SOURCES:
+        for filename, lineno, message, comments, context in extract_from_dir(str(PACKAGE / source), METHODS, OPTIONS):
+            catalog.add(message, locations=[(f"{source}/{filename}", lineno)], auto_comments=comments, context=context)
     return catalog
 
 
 def path(lang: str) -> Path:
-    return WEB / "locale" / lang / "LC_MESSAGES" / "messages.po"
+    return LOCALE / lang / "LC_MESSAGES" / "messages.po"
 
 
 def updated(lang: str, template: Catalog) -> Catalog:

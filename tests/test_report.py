@@ -11,8 +11,10 @@ from sqlalchemy import Engine
 from conftest import SHARED_DATA
 from helpers import cli, observe
 from smartspec.errors import InputError
+from smartspec.i18n import translations
 from smartspec.report import format as fmt
 from smartspec.report import write
+from smartspec.report.sections import alert_label
 from smartspec.strategy import Strategy
 
 
@@ -27,6 +29,16 @@ def test_finnish_and_english_formats() -> None:
     assert fmt.percent(0.256, "fi") == "26\u00a0%"
     assert fmt.number(1234.5, "fi", 2) == "1\u00a0234,50"
     assert fmt.change(150, 100, "fi") == "+50\u00a0%" and fmt.change(1, 0, "en") == "new"
+    assert fmt.change(1, 0, "fi") == "uusi" and fmt.change(0, 0, "fi") == "–"
+
+
+def test_report_texts_come_from_the_catalogues() -> None:
+    """The report's wording of the gap alerts (kept apart from the web's by a context) in both languages."""
+    assert alert_label("falling_funding", "fi") == "EU-rahoitus laski vähintään neljänneksen"
+    assert alert_label("no_international_partner", "en") == "Specialised, but no partner abroad in three years"
+    assert alert_label("no_cluster", "fi") == "Ei rekisteröityä klusteria osaamisalueella"
+    assert translations("fi").pgettext("report", "Gap alerts") == "Huomiot"
+    assert translations("sv").gettext("Caveat") == "Obs" and translations("sv").gettext("Summary") == "Summary"
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -13,8 +13,9 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
 from smartspec.config import Settings
+from smartspec.i18n import LANGS, catalogue_text
 from smartspec.web import create_app
-from smartspec.web.i18n import LANGS, catalogue_text, choose
+from smartspec.web.i18n import choose
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,7 +28,7 @@ def client(web_db: str) -> Any:
 
 def test_the_catalogues_are_complete_and_up_to_date() -> None:
     catalogues = {lang: read_po(io.StringIO(catalogue_text(lang)), locale=lang) for lang in LANGS}
-    ids = {lang: {m.id for m in catalogue if m.id} for lang, catalogue in catalogues.items()}
+    ids = {lang: {(m.context, m.id) for m in catalogue if m.id} for lang, catalogue in catalogues.items()}
     assert ids["fi"] == ids["en"] == ids["sv"], "a catalogue lacks a string another has: run `make messages`"
     for lang in ("fi", "en"):
         untranslated = [m.id for m in catalogues[lang] if m.id and not m.string]
@@ -35,6 +36,7 @@ def test_the_catalogues_are_complete_and_up_to_date() -> None:
     check = subprocess.run([sys.executable, str(ROOT / "scripts" / "messages.py"), "--check"], capture_output=True,
                            text=True, check=False)  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr  # every string of the templates is in the catalogues
+    assert ("report", "Gap alerts") in ids["fi"]  # the one set of catalogues holds the report's strings too
 
 
 def test_language_choice() -> None:

@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+from smartspec.i18n import translations
+
 LOCALES = {"fi": "fi_FI", "en": "en_GB"}
 
 
@@ -48,7 +50,7 @@ def date(value: dt.date, lang: str) -> str:
 def change(now: float, before: float, lang: str) -> str:
     """A relative change, signed: "+12 %" / "−5 %"; "uusi"/"new" when there was nothing before."""
     if before == 0:
-        return "uusi" if lang == "fi" and now else ("new" if now else "–")
+        return translations(lang).pgettext("change", "new") if now else "–"
     ratio = (now - before) / before
     sign = "+" if ratio >= 0 else "−"
     return sign + percent(abs(ratio), lang)

@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from smartspec.errors import InputError
+from smartspec.i18n import translations
 from smartspec.report.data import ReportData
 from smartspec.report.sections import context
 
@@ -29,12 +30,16 @@ def build(data: ReportData, lang: str) -> Report:
     if lang not in LANGS:
         raise InputError(f"unknown language {lang!r}", hint="use --lang fi or --lang en")
     values = context(data, lang)
-    return Report(data.year, lang, _environment().get_template("report.html").render(**values), values)
+    return Report(data.year, lang, _environment(lang).get_template("report.html").render(**values), values)
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    return Environment(loader=PackageLoader("smartspec.report", "templates"), autoescape=select_autoescape(["html"]))
+@lru_cache(maxsize=len(LANGS))
+def _environment(lang: str) -> Environment:
+    """Jinja2 with the i18n extension bound to the language's catalogue (as the web pages' environment is)."""
+    env = Environment(loader=PackageLoader("smartspec.report", "templates"), autoescape=select_autoescape(["html"]),
+                      extensions=["jinja2.ext.i18n"])  # fmt: skip
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 def write(report: Report, out: Path, output_format: str) -> Path:

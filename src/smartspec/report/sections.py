@@ -3,22 +3,19 @@ share (headline changes, the comparison of regions, charts, the area table, aler
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup
 
+from smartspec.i18n import translations
 from smartspec.indicators import Indicators, IndicatorValue
 from smartspec.report import charts
 from smartspec.report import format as fmt
 from smartspec.report.data import ReportData
-from smartspec.report.messages import translator
 
 Table = dict[tuple[str, str | None, str | None], IndicatorValue]
 HEADLINE = (("g1_projects", "n"), ("g1_multi_region", "n"), ("g1_international", "n"),
             ("g2_eu_funding", "money"), ("g2_public_funding", "money"))  # fmt: skip
-ALERT_LABELS = {"falling_funding": "falling_funding_short", "no_cluster": "no_cluster",
-                "no_international_partner": "no_international_partner"}  # fmt: skip
 
 
 def value(table: Table, indicator: str, region: str, area: str | None = None) -> float:
@@ -69,20 +66,33 @@ def region_rows(data: ReportData, lang: str) -> list[dict[str, str]]:
     return rows
 
 
-def reference_years(data: ReportData, lang: str, t: Callable[..., str]) -> str:
+def alert_label(kind: str, lang: str) -> str:
+    """The name of a kind of gap alert (the report's wording: the context keeps it apart from the web's)."""
+    pgettext = translations(lang).pgettext
+    labels = {
+        "falling_funding": pgettext("report", "EU funding fell by a quarter or more"),
+        "no_cluster": pgettext("report", "No registered cluster in the area"),
+        "no_international_partner": pgettext("report", "Specialised, but no partner abroad in three years"),
+    }
+    return labels[kind]
+
+
+def reference_years(data: ReportData, lang: str) -> str:
     """Which years' population and GDP the per-inhabitant and per-GDP figures use (said next to the figures)."""
+    _ = translations(lang).gettext
+    labels = {"population_year": _("population of %(years)s"), "gdp_year": _("GDP of %(years)s")}
     parts = []
-    for indicator, key, label in (("g2_eu_funding_per_capita", "population_year", "population_year"),
-                                  ("g2_eu_funding_per_gdp", "gdp_year", "gdp_year")):  # fmt: skip
+    for indicator, key in (("g2_eu_funding_per_capita", "population_year"), ("g2_eu_funding_per_gdp", "gdp_year")):
         years = sorted({int(v.details[key]) for v in data.current.values
                         if v.indicator == indicator and v.details.get(key) is not None})  # fmt: skip
         if years:
-            parts.append(t(label, years=", ".join(str(y) for y in years)))
+            parts.append(labels[key] % {"years": ", ".join(str(y) for y in years)})
     return " · ".join(parts)
 
 
-def svgs(data: ReportData, lang: str, t: Callable[..., str]) -> dict[str, Markup]:
+def svgs(data: ReportData, lang: str) -> dict[str, Markup]:
     """The report's charts (Vega-Lite, rendered to SVG offline), each with a text alternative."""
+    _ = translations(lang).gettext
     catalogue, year = data.catalogue, data.year
     now, before = data.current.table(), data.previous.table()
     regions = [r.code for r in data.strategy.regions]
@@ -97,7 +107,7 @@ def svgs(data: ReportData, lang: str, t: Callable[..., str]) -> dict[str, Markup
 
     g1_rows = [{"region": names[r], "series": catalogue.get(i).title.get(lang), "value": value(now, i, r)}
                for r in regions for i in ("g1_projects", "g1_multi_region", "g1_international")]  # fmt: skip
-    out["g1"] = bars(catalogue.get("g1_projects").title.get(lang) + f" {year}", g1_rows, t("projects"))
+    out["g1"] = bars(catalogue.get("g1_projects").title.get(lang) + f" {year}", g1_rows, _("projects"))
     g2_rows = [{"region": names[r], "series": str(y), "value": value(table, "g2_eu_funding", r)}
                for r in regions for y, table in ((year - 1, before), (year, now))]  # fmt: skip
     out["g2"] = bars(catalogue.get("g2_eu_funding").title.get(lang), g2_rows, "€")
@@ -111,7 +121,7 @@ def svgs(data: ReportData, lang: str, t: Callable[..., str]) -> dict[str, Markup
         per_capita = {region.maakunta: value(now, "g2_eu_funding_per_capita", region.code)
                       for region in data.strategy.regions}  # fmt: skip
         map_names = {region.maakunta: names[region.code] for region in data.strategy.regions}
-        spec = charts.region_map(t("map_title"), data.topojson, per_capita, map_names, "€")
+        spec = charts.region_map(_("EU funding per inhabitant, €"), data.topojson, per_capita, map_names, "€")
         spec["layer"][1]["encoding"]["color"]["legend"]["format"] = ",.2~f"  # euros per inhabitant can be below 1
         out["map"] = charts.svg(spec, locale)
     return {key: Markup(svg) for key, svg in out.items()}
@@ -130,7 +140,7 @@ def area_table(data: ReportData, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def alert_rows(data: ReportData, lang: str, t: Callable[..., str]) -> tuple[list[dict[str, str]], dict[str, int]]:
+def alert_rows(data: ReportData, lang: str) -> tuple[list[dict[str, str]], dict[str, int]]:
     """One line per region and kind, listing the areas (falling funding with its figures), and counts per kind."""
     regions = [r.code for r in data.strategy.regions]
     names = {r.code: r.name.get(lang) for r in data.strategy.regions}
@@ -140,11 +150,12 @@ def alert_rows(data: ReportData, lang: str, t: Callable[..., str]) -> tuple[list
         item = gap.area
         if gap.kind == "falling_funding":
             item += f" ({fmt.money(gap.previous, lang)} → {fmt.money(gap.value, lang)})"
-        grouped.setdefault((gap.region, ALERT_LABELS[gap.kind]), []).append(item)
-        label = t(ALERT_LABELS[gap.kind])
+        grouped.setdefault((gap.region, gap.kind), []).append(item)
+        label = alert_label(gap.kind, lang)
         counts[label] = counts.get(label, 0) + 1
     ordered = sorted(grouped.items(), key=lambda pair: (regions.index(pair[0][0]), pair[0][1]))
-    rows = [{"region": names[r], "kind": t(kind), "areas": ", ".join(items)} for (r, kind), items in ordered]
+    rows = [{"region": names[r], "kind": alert_label(kind, lang), "areas": ", ".join(items)}
+            for (r, kind), items in ordered]  # fmt: skip
     return rows, counts
 
 
@@ -172,19 +183,21 @@ def sources(data: ReportData, lang: str) -> list[dict[str, Any]]:
 
 def context(data: ReportData, lang: str) -> dict[str, Any]:
     """Everything the report template shows, in ``lang``."""
-    t = translator(lang)
+    _ = translations(lang).gettext
     regions = [r.code for r in data.strategy.regions]
     now = data.current.table()
     movers = sorted(regions, key=lambda r: value(now, "g2_eu_funding", r) - value(data.previous.table(),
                                                                                  "g2_eu_funding", r))  # fmt: skip
-    alerts, counts = alert_rows(data, lang, t)
-    graphics = svgs(data, lang, t)
+    alerts, counts = alert_rows(data, lang)
+    graphics = svgs(data, lang)
     return {
-        "lang": lang, "year": data.year, "t": t, "strategy": data.strategy,
+        "lang": lang, "year": data.year, "strategy": data.strategy,
         "names": {r.code: r.name.get(lang) for r in data.strategy.regions},
-        "title": t("title", year=data.year), "generated": t("generated", date=fmt.date(data.today, lang)),
+        "title": _("East and North Finland smart specialisation monitoring report %(year)s") % {"year": data.year},
+        "generated": _("Produced on %(date)s with smartspec from the data in the store.")
+        % {"date": fmt.date(data.today, lang)},
         "headline": headline(data, lang), "rows": region_rows(data, lang), "svgs": graphics,
-        "reference_years": reference_years(data, lang, t), "areas_table": area_table(data, lang),
+        "reference_years": reference_years(data, lang), "areas_table": area_table(data, lang),
         "alerts": alerts, "alert_counts": counts, "coverage": coverage(data, lang), "sources": sources(data, lang),
         "indicators": data.catalogue.indicators, "ind": {i.id: i for i in data.catalogue.indicators},
         "goals": data.strategy.goals, "regions": regions, "top_mover": data.strategy.region(movers[-1]).name.get(lang)  # type: ignore[union-attr]
