@@ -63,6 +63,14 @@ class Settings(BaseSettings):
             "false asks every reader to log in. Editing always needs an account"
         ),
     )
+    secret_key: str | None = Field(
+        default=None,
+        description=(
+            "Key that signs the web forms' CSRF tokens; unset: a random key per process (forms opened before a "
+            "restart, or served by another worker process, are refused and must be reloaded)"
+        ),
+    )
+    max_upload_mb: int = Field(default=50, gt=0, description="Largest file in MB the web upload pages accept")
     session_idle_minutes: int = Field(
         default=30, gt=0, description="A login session ends after this many minutes without a request"
     )

@@ -397,6 +397,26 @@ class Observatory:
         return reg.add(self._ready(), self.strategy, kind, values, self.actor.name, self.actor.via,
                        self.actor.address)  # fmt: skip
 
+    def register_entry(self, kind: str, entry_id: int) -> reg.RegisterEntry:
+        """One entry of a register by its id."""
+        with session_factory(self._ready())() as session:
+            return reg.entry(session, kind, entry_id)
+
+    def register_update(self, kind: str, entry_id: int, values: dict[str, str]) -> reg.Saved:
+        """Change an entry (its key fields too); an editor needs both its old and its new region."""
+        old = self.register_entry(kind, entry_id)
+        self._require(Action.EDIT_REGISTER, kind, old.values.get("region"))
+        row = reg.validate(self.strategy, kind, values)
+        self._require(Action.EDIT_REGISTER, kind, getattr(row, "region", None))
+        return reg.update(self._ready(), self.strategy, kind, entry_id, values, self.actor.name, self.actor.via,
+                          self.actor.address)  # fmt: skip
+
+    def register_delete(self, kind: str, entry_id: int) -> reg.RegisterEntry:
+        """Delete an entry (an editor: of their regions); the audit log keeps what it was."""
+        old = self.register_entry(kind, entry_id)
+        self._require(Action.EDIT_REGISTER, kind, old.values.get("region"))
+        return reg.delete_entry(self._ready(), kind, entry_id, self.actor.name, self.actor.via, self.actor.address)
+
     def register_import(self, kind: str, path: Path) -> reg.ImportedRows:
         """Import a register CSV in one transaction (a bad row, or for an editor a row of another region, writes
         nothing)."""
@@ -616,6 +636,11 @@ class Observatory:
         if self.actor.is_os:
             return True
         return acc.allowed(self.actor.user, action, resource, region, public_read=self.settings.public_read)
+
+    def require(self, action: Action, resource: str | None = None,
+                region: str | Collection[str] | None = None) -> None:  # fmt: skip
+        """PermissionDenied unless ``allowed`` (for callers that check before showing a form)."""
+        self._require(action, resource, region)
 
     def acting_as(self, actor: Actor) -> Observatory:
         """The same observatory (engine, strategy, loaded model) for another actor, e.g. the user of a request."""

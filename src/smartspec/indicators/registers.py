@@ -365,3 +365,66 @@ def export_csv(session: Session, kind: str, path: Path) -> int:
         writer.writerows({column: _cell(entry.values.get(column)) for column in listed.columns}
                          for entry in listed.entries)  # fmt: skip
     return len(listed.entries)
+
+
+def entry(session: Session, kind: str, entry_id: int) -> RegisterEntry:
+    """One entry of a register by its id (InputError "there is no …" when it does not exist)."""
+    register = get_register(kind)
+    record = session.get(register.model, entry_id)
+    if record is None:
+        raise InputError(f"there is no {kind} {entry_id}", hint=f"see the list of the {kind} register")
+    return RegisterEntry(id=record.id, values=register.read(session, record).model_dump(mode="json"))
+
+
+def update(engine: Engine, strategy: Strategy, kind: str, entry_id: int, values: dict[str, str], who: str,
+           via: str | None = None, address: str | None = None) -> Saved:  # fmt: skip
+    """Change an entry, its natural key (a cluster's name, …) included; refused when another entry has the new key.
+    Logged with its before and after."""
+    register = get_register(kind)
+    row = validate(strategy, kind, values)
+
+    def write() -> Saved:
+        with session_factory(engine)() as session, session.begin():
+            record = session.get(register.model, entry_id)
+            if record is None:
+                raise InputError(f"there is no {kind} {entry_id}", hint=f"see the list of the {kind} register")
+            other = register.find(session, row)
+            if other is not None and other.id != entry_id:
+                raise InputError(f"another {kind} ({other.id}) already has these key fields",
+                                 hint=f"edit {kind} {other.id} instead, or choose other values")  # fmt: skip
+            before = register.read(session, record).model_dump(mode="json")
+            for column, value in register.key(row).items():  # the key first: save() then finds this record
+                setattr(record, column, value)
+            session.flush()
+            try:
+                record_id, _ = register.save(session, row)
+            except ValueError as exc:
+                raise InputError(str(exc), hint="import the organisation's projects, or leave it out") from exc
+            session.add(m.AuditLog(actor=who, via=via, address=address, action=f"register.{kind}.updated",
+                                   entity=kind, entity_id=str(record_id),
+                                   detail={"before": before, "after": row.model_dump(mode="json"), "via": via}))  # fmt: skip
+        return Saved(kind=kind, id=record_id, action="updated")
+
+    return retrying(write)
+
+
+def delete_entry(engine: Engine, kind: str, entry_id: int, who: str, via: str | None = None,
+                 address: str | None = None) -> RegisterEntry:  # fmt: skip
+    """Delete an entry (a cluster's member list with it); logged with what it was. Returns the deleted entry."""
+    register = get_register(kind)
+
+    def write() -> RegisterEntry:
+        with session_factory(engine)() as session, session.begin():
+            record = session.get(register.model, entry_id)
+            if record is None:
+                raise InputError(f"there is no {kind} {entry_id}", hint=f"see the list of the {kind} register")
+            gone = RegisterEntry(id=record.id, values=register.read(session, record).model_dump(mode="json"))
+            if isinstance(record, m.Cluster):
+                session.execute(delete(m.ClusterMember).where(m.ClusterMember.cluster_id == record.id))
+            session.delete(record)
+            session.add(m.AuditLog(actor=who, via=via, address=address, action=f"register.{kind}.deleted",
+                                   entity=kind, entity_id=str(entry_id),
+                                   detail={"before": gone.values, "after": None, "via": via}))  # fmt: skip
+        return gone
+
+    return retrying(write)

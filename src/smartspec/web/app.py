@@ -12,17 +12,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 
-from fastapi import FastAPI, Request, Response
+import hashlib
+import secrets
+
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
+from smartspec.accounts import PermissionDenied
 from smartspec.config import Settings
 from smartspec.errors import InputError, SmartspecError
 from smartspec.observatory import Observatory
 from smartspec.store.records import NotFoundError
-from smartspec.web import api, pages
+from smartspec.web import api, auth, pages
 from smartspec.web.api.schemas import ErrorDetail, ErrorResponse
 from smartspec.web.deps import render
 
@@ -51,12 +55,17 @@ def create_app(settings: Settings | None = None, *, observatory: Observatory | N
     app = FastAPI(title="smartspec", version="0.1.0", lifespan=lifespan, docs_url=None,
                   redoc_url=None, openapi_url=f"{API_PREFIX}/openapi.json",
                   description="The joint smart specialisation strategy of East and North Finland: strategy, "
-                  "projects, organisations, indicators, classifications, registers and reports.")  # fmt: skip
+                  "projects, organisations, indicators, classifications, registers and reports.",
+                  dependencies=[Depends(auth.check_csrf)])  # fmt: skip
     app.state.observatory = obs
+    key = obs.settings.secret_key
+    app.state.csrf_secret = hashlib.sha256(key.encode()).digest() if key else secrets.token_bytes(32)
     app.mount("/static", StaticFiles(directory=str(resources.files("smartspec.web") / "static")), name="static")
     api.install(app, API_PREFIX)  # routes, the docs page (no CDN) and ETags
     for router in pages.routers():
         app.include_router(router)
+
+    auth.install(app, _error)  # who is asking, and may they (before the headers, so refusals carry them)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -67,6 +76,9 @@ def create_app(settings: Settings | None = None, *, observatory: Observatory | N
 
     @app.exception_handler(SmartspecError)
     async def smartspec_error(request: Request, error: SmartspecError) -> Response:
+        if isinstance(error, PermissionDenied):  # raised by the facade before it writes anything
+            status = 401 if auth.user(request) is None else 403
+            return _error(request, status, error.summary, [str(p) for p in error.problems], error.hint)
         status = 404 if isinstance(error, NotFoundError) or "there is no" in error.summary else (
             400 if isinstance(error, InputError) else 409)  # fmt: skip
         return _error(request, status, error.summary, [str(p) for p in error.problems], error.hint)

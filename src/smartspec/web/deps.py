@@ -12,13 +12,16 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from smartspec.accounts import policy
 from smartspec.observatory import Observatory
 from smartspec.report import format as fmt
+from smartspec.web import auth
 from smartspec.web.i18n import LANGS, choose, translations
 
 
 def observatory(request: Request) -> Observatory:
-    obs: Observatory = request.app.state.observatory
+    """The Observatory acting as the request's user (set by the gate in web/auth.py), else the app's."""
+    obs: Observatory = getattr(request.state, "observatory", None) or request.app.state.observatory
     return obs
 
 
@@ -58,6 +61,12 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """A page in the request's language; the language switch links keep the page and its filters."""
     lang = language(request)
     obs = observatory(request)
+    user = auth.user(request)
+
+    def can(action: str) -> bool:  # what the navigation offers (the gate and the facade decide)
+        regions = user.regions if user is not None else None
+        return policy.allowed(user, policy.Action(action), None, regions, public_read=obs.settings.public_read)
+
     html = (
         environment(lang)
         .get_template(template)
@@ -67,10 +76,16 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             strategy=obs.strategy,
             url_with=lambda **c: url_with(request, **c),
             Markup=Markup,
+            user=user,
+            can=can,
+            csrf_field=auth.CSRF_FIELD,
+            csrf=auth.csrf_token(request),
             **context,
         )
     )
     response = HTMLResponse(html, status_code=status_code)
+    if auth.CSRF_COOKIE not in request.cookies:
+        auth.set_cookie(request, response, auth.CSRF_COOKIE, auth.csrf_nonce(request), samesite="strict")
     if request.query_params.get("lang") in LANGS:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
     return response
