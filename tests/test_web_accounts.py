@@ -119,7 +119,9 @@ def _requests(method: str, path: str, store: dict[str, Any]) -> list[tuple[str, 
     for region in (store["own"], store["other"]):
         url, form = path, {}
         if "{entry_id}" in path:
-            saved = Observatory(engine=store["engine"]).register_add("cluster", {"name": f"C{region}", "region": region})
+            saved = Observatory(engine=store["engine"]).register_add(
+                "cluster", {"name": f"C{region}", "region": region}
+            )
             url = url.replace("{entry_id}", str(saved.id))
             form = {"name": f"C{region}", "region": region}
         elif "{project_id}" in path:

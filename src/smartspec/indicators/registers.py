@@ -400,9 +400,10 @@ def update(engine: Engine, strategy: Strategy, kind: str, entry_id: int, values:
                 record_id, _ = register.save(session, row)
             except ValueError as exc:
                 raise InputError(str(exc), hint="import the organisation's projects, or leave it out") from exc
+            after = row.model_dump(mode="json")
             session.add(m.AuditLog(actor=who, via=via, address=address, action=f"register.{kind}.updated",
                                    entity=kind, entity_id=str(record_id),
-                                   detail={"before": before, "after": row.model_dump(mode="json"), "via": via}))  # fmt: skip
+                                   detail={"before": before, "after": after, "via": via}))  # fmt: skip
         return Saved(kind=kind, id=record_id, action="updated")
 
     return retrying(write)

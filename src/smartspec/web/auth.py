@@ -108,11 +108,12 @@ class RouteTable:
     def __init__(self, app: FastAPI) -> None:
         self.routes: list[tuple[re.Pattern[str] | None, str, frozenset[str]]] = []
         for context in iter_route_contexts(app.routes):
+            path = str(context.path)
             if isinstance(context.original_route, Mount):
-                self.routes.append((None, context.path, frozenset({"MOUNT"})))
+                self.routes.append((None, path, frozenset({"MOUNT"})))
             else:
-                methods = frozenset(getattr(context, "methods", None) or {"GET"})
-                self.routes.append((compile_path(context.path)[0], context.path, methods))
+                methods = frozenset(str(method) for method in getattr(context, "methods", None) or {"GET"})
+                self.routes.append((compile_path(path)[0], path, methods))
 
     def find(self, method: str, path: str) -> tuple[str, str] | None:
         """(method key, route path) of the route that answers; None when none does (the app answers 404/405)."""
@@ -164,8 +165,8 @@ def install(app: FastAPI, error: ErrorPage) -> None:
                 return refuse(request, who, rule, region, error)
         limit = obs.settings.max_upload_mb * 1024 * 1024
         if request.method not in SAFE_METHODS and int(request.headers.get("content-length") or 0) > limit:
-            return error(request, 413, f"the upload is larger than {obs.settings.max_upload_mb} MB", [],
-                         "split the file, or ask an admin to raise SMARTSPEC_MAX_UPLOAD_MB / tiedosto on liian suuri")  # fmt: skip
+            return error(request, 413, f"the upload is larger than {obs.settings.max_upload_mb} MB / tiedosto on liian "
+                         "suuri", [], "split the file, or ask an admin to raise SMARTSPEC_MAX_UPLOAD_MB")  # fmt: skip
         acting = request.state.observatory = obs.acting_as(Actor.of(who, via, address(request)))
         response = await call_next(request)
         share_loaded(obs, acting)

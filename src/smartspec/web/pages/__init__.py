@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from smartspec.web.pages import accounts, data, editing, indicators, overview, profiles, regions, reports, search, strategy
+from smartspec.web.pages import (
+    accounts,
+    data,
+    editing,
+    indicators,
+    overview,
+    profiles,
+    regions,
+    reports,
+    search,
+    strategy,
+)
 
 
 def routers() -> list[APIRouter]:

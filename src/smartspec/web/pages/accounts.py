@@ -25,13 +25,12 @@ def safe_next(target: str | None) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/") -> HTMLResponse:  # noqa: A002 - the query parameter's name
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
     return render(request, "login.html", next=safe_next(next), error=None, hint=None, username="")
 
 
 @router.post("/login", response_model=None)
-def login(request: Request, username: str = Form(""), password: str = Form(""),
-          next: str = Form("/")) -> Response:  # noqa: A002 - the form field's name
+def login(request: Request, username: str = Form(""), password: str = Form(""), next: str = Form("/")) -> Response:
     obs = observatory(request)
     try:
         result = obs.login(username, password, auth.address(request),
@@ -72,7 +71,9 @@ def users(request: Request) -> HTMLResponse:
 def add_user(request: Request, username: str = Form(""), role: str = Form("viewer"), regions: str = Form(""),
              password: str = Form("")) -> HTMLResponse:  # fmt: skip
     try:
-        added = observatory(request).add_user(username.strip(), role, password, regions=regions.replace(",", " ").split())
+        added = observatory(request).add_user(
+            username.strip(), role, password, regions=regions.replace(",", " ").split()
+        )
     except InputError as exc:
         return _users_page(request, 400, message=exc.summary, problems=[str(p) for p in exc.problems])
     return _users_page(request, message=f"{added.username}: {added.role.value}")

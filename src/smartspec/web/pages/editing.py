@@ -137,7 +137,7 @@ def upload(request: Request, source: str = Form(""), file: UploadFile = File(...
            skip_bad_rows: bool = Form(False)) -> HTMLResponse:  # fmt: skip
     obs = observatory(request)
     limit = obs.settings.max_upload_mb * 1024 * 1024
-    page = {"sources": obs.sources(), "result": None, "source": source}
+    page: dict[str, Any] = {"sources": obs.sources(), "result": None, "source": source}
     if file.size is not None and file.size > limit:
         return render(request, "upload.html", status_code=413, **page,
                       problems=[f"the file is larger than {obs.settings.max_upload_mb} MB"])  # fmt: skip
@@ -153,4 +153,5 @@ def upload(request: Request, source: str = Form(""), file: UploadFile = File(...
         except InputError as exc:
             problems = [exc.summary, *(str(p).replace(str(path), file.filename or "upload") for p in exc.problems)]
             return render(request, "upload.html", status_code=400, **page, problems=problems)
-    return render(request, "upload.html", **{**page, "result": result}, problems=[])
+    page["result"] = result
+    return render(request, "upload.html", **page, problems=[])
