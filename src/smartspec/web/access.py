@@ -29,7 +29,8 @@ _PUBLIC_API = ["/strategy", "/stats", "/regions", "/regions/{code}", "/classific
                "/projects/{project_id}", "/organisations", "/organisations/{organisation_id}", "/indicators",
                "/indicators/{year}.{output_format}", "/indicators/{year}",
                "/indicators/{year}/{indicator_id}/records.{output_format}", "/indicators/{year}/{indicator_id}/records",
-               "/indicators/{year}/{indicator_id}", "/network", "/partners", "/docs", "/docs/swagger",
+               "/indicators/{year}/{indicator_id}", "/network", "/partners",
+               "/partners/organisations/{organisation_id}", "/partners/topics/{topic}", "/docs", "/docs/swagger",
                "/openapi.json"]  # fmt: skip
 _PUBLIC_PAGES = ["/", "/strategy", "/regions", "/regions/{code}", "/search", "/projects/{project_id}",
                  "/organisations/{organisation_id}", "/indicators", "/indicators/{indicator_id}",

@@ -22,9 +22,8 @@ from starlette.exceptions import HTTPException
 
 from smartspec.accounts import PermissionDenied
 from smartspec.config import Settings
-from smartspec.errors import InputError, SmartspecError
+from smartspec.errors import InputError, NotFoundError, SmartspecError
 from smartspec.observatory import Observatory
-from smartspec.store.records import NotFoundError
 from smartspec.web import api, auth, pages
 from smartspec.web.api.schemas import ErrorDetail, ErrorResponse
 from smartspec.web.deps import render

@@ -11,9 +11,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from smartspec import indicators as ind
-from smartspec.errors import InputError
+from smartspec.errors import InputError, NotFoundError
 from smartspec.observatory import Observatory
-from smartspec.store.records import NotFoundError
 from smartspec.web import exports
 from smartspec.web.api.projects import ExportFormat
 from smartspec.web.api.schemas import IndicatorRecords, RecordPage, ValueRecords

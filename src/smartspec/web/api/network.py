@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from smartspec.network import NetworkReport, Suggestions
 from smartspec.observatory import Observatory
@@ -27,19 +27,52 @@ def network(
     return obs.network(area=area, region=region, year_from=year_from, year_to=year_to, programme=programme, top=top)
 
 
+Region = Query(None, description="Only organisations located in this strategy region")
+Area = Query(None, description="Only organisations active in this competence area")
+Type = Query(None, description="Organisation type")
+Country = Query(None, pattern=r"^[A-Z]{2}$", description="Two-letter country code")
+Limit = Query(10, ge=1, le=50)
+Lang = Query("en", description="Language of the reasons")
+OrgType = Literal["PRC", "HES", "REC", "PUB", "OTH"]
+
+
 @router.get("/partners", response_model=Suggestions,
-            summary="Partners fitting a text, an organisation (org) or a call topic, with reasons")  # fmt: skip
+            summary="Organisations that fit a text (Finnish or English), with reasons")  # fmt: skip
 def partners(
-    q: str | None = Query(None, min_length=2, max_length=500, description="Free text in Finnish or English"),
-    org: int | None = Query(None, ge=1, description="An organisation's id: who it should work with next"),
-    topic: str | None = Query(None, max_length=80, description="A call topic code (HORIZON-CL5-2024-D3-01-01)"),
-    region: str | None = Query(None, description="Only organisations located in this strategy region"),
-    area: str | None = Query(None, description="Only organisations active in this competence area"),
-    org_type: Literal["PRC", "HES", "REC", "PUB", "OTH"] | None = Query(None, description="Organisation type"),
-    country: str | None = Query(None, pattern=r"^[A-Z]{2}$", description="Two-letter country code"),
-    limit: int = Query(10, ge=1, le=50),
-    lang: Literal["fi", "en"] = Query("en", description="Language of the reasons"),
+    q: str = Query(min_length=2, max_length=500, description="Free text in Finnish or English"),
+    region: str | None = Region,
+    area: str | None = Area,
+    org_type: OrgType | None = Type,
+    country: str | None = Country,
+    limit: int = Limit,
+    lang: Literal["fi", "en"] = Lang,
     obs: Observatory = Depends(observatory),
 ) -> Suggestions:
-    return obs.partners(q, org=org, topic=topic, region=region, area=area, org_type=org_type, country=country,
+    return obs.partners(q, region=region, area=area, org_type=org_type, country=country, limit=limit, lang=lang)
+
+
+@router.get("/partners/organisations/{organisation_id}", response_model=Suggestions,
+            summary="Who an organisation should work with next, with reasons")  # fmt: skip
+def partners_of(
+    organisation_id: int = Path(ge=1),
+    region: str | None = Region,
+    area: str | None = Area,
+    org_type: OrgType | None = Type,
+    country: str | None = Country,
+    limit: int = Limit,
+    lang: Literal["fi", "en"] = Lang,
+    obs: Observatory = Depends(observatory),
+) -> Suggestions:
+    return obs.partners(org=organisation_id, region=region, area=area, org_type=org_type, country=country,
                         limit=limit, lang=lang)  # fmt: skip
+
+
+@router.get("/partners/topics/{topic}", response_model=Suggestions,
+            summary="The regions' organisations and outside partners for a call topic, with reasons")  # fmt: skip
+def partners_for_topic(
+    topic: str = Path(max_length=80, description="A call topic code (HORIZON-CL5-2024-D3-01-01)"),
+    limit: int = Limit,
+    lang: Literal["fi", "en"] = Lang,
+    obs: Observatory = Depends(observatory),
+) -> Suggestions:
+    return obs.partners(topic=topic, limit=limit, lang=lang)

@@ -29,6 +29,8 @@ class ErrorResponse(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "A parameter names something the store or strategy lacks"},
+    401: {"model": ErrorResponse, "description": "This read is not public: log in or send an API token"},
+    403: {"model": ErrorResponse, "description": "The user or token may not do this"},
     404: {"model": ErrorResponse, "description": "No such record or path"},
     409: {"model": ErrorResponse, "description": "The store is not ready for this (no classifier, no values)"},
     422: {"model": ErrorResponse, "description": "A parameter is missing or not of its type"},

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from smartspec import classify as cl
+from smartspec.errors import NotFoundError
 from smartspec.indicators import registers as reg
 from smartspec.observatory import Observatory
 from smartspec.store.queries import Stats
-from smartspec.store.records import ImportPage, Label, NotFoundError
+from smartspec.store.records import ImportPage, Label
 from smartspec.strategy import Strategy
 from smartspec.web.api.schemas import Region, RegionSummary
 from smartspec.web.deps import observatory
