@@ -65,7 +65,7 @@ from smartspec.store.backup import RestoreResult
 from smartspec.store.backup import backup as backup_store
 from smartspec.store.backup import restore as restore_store
 from smartspec.store.queries import ImportBatchInfo, Stats, import_log, region_figures, strategy_id
-from smartspec.strategy import Strategy, load_strategy
+from smartspec.strategy import Strategy, cached_strategy
 
 
 class InitResult(BaseModel):
@@ -158,7 +158,7 @@ class Observatory:
     @property
     def strategy(self) -> Strategy:
         if self._strategy is None:
-            self._strategy = load_strategy(self.settings.strategy_file)
+            self._strategy = cached_strategy(self.settings.strategy_file)
         return self._strategy
 
     def close(self) -> None:

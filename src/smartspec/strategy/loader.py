@@ -124,7 +124,18 @@ def load_strategy(path: str | Path | None = None) -> Strategy:
     return parse_strategy(text, str(file))
 
 
+def cached_strategy(path: str | Path | None = None) -> Strategy:
+    """A strategy loaded once per process and file version (strategies are immutable values): parsing and checking
+    the shipped file takes about a second, and every Observatory (one per web request's user) needs it. A file
+    edited on disk is loaded again."""
+    file = Path(path) if path is not None else default_strategy_path()
+    try:
+        stamp = file.stat()
+    except FileNotFoundError:
+        return load_strategy(file)  # says what is missing
+    return _load_version(str(file.resolve()), stamp.st_mtime_ns, stamp.st_size)
+
+
 @lru_cache(maxsize=8)
-def cached_strategy(path: str | None = None) -> Strategy:
-    """Load a strategy once per process (strategies are immutable)."""
+def _load_version(path: str, mtime_ns: int, size: int) -> Strategy:
     return load_strategy(path)
