@@ -51,6 +51,7 @@ class Browser:
         self.token = CSRF.findall(self.client.get("/login", headers=self.headers()).text)[0]
 
     def headers(self) -> dict[str, str]:
+        self.client.cookies.clear()  # only the cookies named here: the client's jar is shared by every Browser
         cookies = [f"{auth.CSRF_COOKIE}={self.nonce}"] if self.nonce else []
         if self.session:
             cookies.append(f"{auth.SESSION_COOKIE}={self.session}")

@@ -18,6 +18,7 @@ import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import select
 
 from smartspec import Observatory
@@ -361,7 +362,10 @@ def test_api_conforms_to_its_openapi_description(api_schema: Any, method: str, p
     def check(case: Any) -> None:
         if path == "/api/v1/reports/{year}":  # WeasyPrint takes seconds a report: rendering is tested above
             case.path_parameters = {**(case.path_parameters or {}), "year": 1999}
-        case.call_and_validate(headers={"Authorization": f"Bearer {api_db[2]}"})
+        # The network's year range (year_from <= year_to) is a rule between two parameters that OpenAPI cannot
+        # state: an inverted range is answered with a 400 that says so, which is right, not a rejected valid request.
+        excluded = [positive_data_acceptance] if path == "/api/v1/network" else []
+        case.call_and_validate(headers={"Authorization": f"Bearer {api_db[2]}"}, excluded_checks=excluded)
 
     check()
 

@@ -113,7 +113,9 @@ def find_communities(data: Collaborations, graph: OrgGraph, *, top: int = 10, pe
             places=dict(Counter(_place(data, ids[i]) for i in members).most_common()),
             types=dict(Counter(r.type or "unknown" for r in rows).most_common()),
             central=central, bridging=bridges))  # fmt: skip
-    return Communities(algorithm="leiden (igraph, modularity)", modularity=round(float(clusters.modularity), 4),
+    # A graph without links has no modularity (igraph gives NaN, which JSON cannot carry): 0.
+    modularity = float(clusters.modularity) if g.ecount() and math.isfinite(clusters.modularity) else 0.0
+    return Communities(algorithm="leiden (igraph, modularity)", modularity=round(modularity, 4),
                        organisations=g.vcount(), links=g.ecount(),
                        count=sum(1 for n in sizes.values() if n > 1),
                        singletons=sum(1 for n in sizes.values() if n == 1),
