@@ -6,7 +6,7 @@ normalised to its base forms only; it matches a project as a *whole word* when a
 project's whole-word terms, and as a *compound part* when it is only among the part terms ("kaivosten" →
 "kaivos" finds "kaivostoiminnan" as a part). English words are Snowball stems (no compounds).
 
-Three normalisers, measured in bench/search_normalisers.py (figures in NOTES-search.md):
+Three normalisers, measured in bench/search_normalisers.py (figures in docs/notes/NOTES-search.md):
 
 * ``voikko``: Voikko's morphological analysis (Debian libvoikko1 + voikko-fi), used when installed.
 * ``simplemma``: simplemma's Finnish dictionary (PyPI, pure Python) for lemmas, and compounds split into
