@@ -177,3 +177,12 @@ def test_unknown_source_options_are_refused(engine: Engine, tmp_path: Path) -> N
         observe(engine).import_file("cordis", cordis_zip(tmp_path / "c.zip"), sheet="x")
     with pytest.raises(SmartspecError, match="needs --mapping"):
         observe(engine).import_file("csv", FIXTURES / "eura" / "eura2014.csv")
+
+
+def test_register_exports_neutralise_formula_cells(engine: Engine, tmp_path: Path) -> None:
+    obs = observe(engine)
+    obs.register_add("communication", {"region": "FI1D8", "kind": "news", "title": '=HYPERLINK("http://x","y")',
+                                       "date": "2024-03-01"})  # fmt: skip
+    out = tmp_path / "actions.csv"
+    assert obs.register_export("communication", out) == 1
+    assert "'=HYPERLINK" in out.read_text(encoding="utf-8")  # a spreadsheet shows it as text, never runs it

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smartspec.accounts.models import Actor, AuditEntry
+from smartspec.spreadsheet import neutralise
 from smartspec.store import models as m
 
 COLUMNS = ("id", "at", "actor", "via", "address", "action", "entity", "entity_id", "before", "after", "detail")
 # A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection, OWASP): quote it.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def record(session: Session, actor: Actor, action: str, entity: str, entity_id: object, *, before: Any = None,
@@ -55,7 +55,7 @@ def safe_cell(value: Any) -> str:
     text = value.isoformat() if isinstance(value, dt.datetime) else value
     if not isinstance(text, str):
         text = json.dumps(text, ensure_ascii=False, sort_keys=True, default=str)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return neutralise(text)
 
 
 def export_csv(session: Session, path: Path) -> int:

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from smartspec.errors import InputError, Location, Problem
+from smartspec.spreadsheet import neutralise
 from smartspec.store import models as m
 from smartspec.store import session_factory
 from smartspec.store.db import retrying
@@ -346,7 +347,8 @@ def entries(session: Session, kind: str) -> RegisterList:
         for record in records])  # fmt: skip
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
+    """A register value as the import CSV (and the editing form) writes it: lists ';'-separated, fields k=v;k=v."""
     if value is None:
         return ""
     if isinstance(value, list):
@@ -362,7 +364,7 @@ def export_csv(session: Session, kind: str, path: Path) -> int:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=listed.columns)
         writer.writeheader()
-        writer.writerows({column: _cell(entry.values.get(column)) for column in listed.columns}
+        writer.writerows({column: neutralise(cell(entry.values.get(column))) for column in listed.columns}
                          for entry in listed.entries)  # fmt: skip
     return len(listed.entries)
 

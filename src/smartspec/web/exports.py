@@ -23,24 +23,16 @@ from openpyxl.cell import WriteOnlyCell
 from pydantic import BaseModel
 
 from smartspec.money import eur
+from smartspec.spreadsheet import neutralise
 
 FORMATS = ("csv", "xlsx")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-# OWASP, "CSV Injection": a cell that begins with one of these is read as a formula by Excel, LibreOffice and
-# Google Sheets (tab and carriage return too, as some parsers skip them before the formula sign).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Control characters XLSX cannot hold (openpyxl refuses them): removed rather than failing the download.
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 Cell = str | int | float | Decimal | dt.date | None
-
-
-def neutralise(text: str) -> str:
-    """Text made safe for a spreadsheet cell: a leading single quote when it begins with a formula character
-    (OWASP's advice), so that ``=HYPERLINK("…")`` is shown as text and never runs."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def cell(value: Any) -> Cell:

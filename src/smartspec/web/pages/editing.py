@@ -13,21 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from smartspec.accounts import Action
 from smartspec.errors import InputError
-from smartspec.indicators.registers import REGISTERS, get_register
+from smartspec.indicators.registers import REGISTERS, cell, get_register
 from smartspec.web.deps import observatory, render
 
 router = APIRouter(include_in_schema=False)
-
-
-def cell(value: Any) -> str:
-    """A register value as the form (and the import CSV) writes it: lists ';'-separated, fields k=v;k=v."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ";".join(f"{k}={v}" for k, v in value.items())
-    return str(value)
 
 
 async def _values(request: Request, kind: str) -> dict[str, str]:
