@@ -1,66 +1,43 @@
-"""The facade: every operation a user has, as a method returning typed results.
-
-``Observatory`` holds the settings, the database engine, the strategy, the classifier's toolkit and the loaded
-model, each built once and kept for the life of the object. The command line, the web pages and scripts call the
-same methods and add only presentation::
-
-    from smartspec import Observatory
-
-    with Observatory("sqlite:///smartspec.db") as obs:
-        obs.init()
-        obs.import_file("cordis", Path("cordis-HORIZONprojects-csv.zip"))
-        print(obs.stats().regions["FI1D9"].projects)
-
-Reads never write and never train: training the classifier is ``train()``; ``classify``, ``explain`` and
-``review_queue`` use the stored model and fail with a message naming ``smartspec classify train`` when there is none.
-"""
+"""The observatory's core operations: the store, classification, monitoring, the report and the main job."""
 
 from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from smartspec import accounts as acc
 from smartspec import classify as cl
 from smartspec import indicators as ind
 from smartspec import network as net
 from smartspec import report as rp
-from smartspec.accounts import Action, audit, sessions, users
+from smartspec.accounts import Action
 from smartspec.accounts import Actor as Actor  # re-exported: smartspec.Actor and smartspec.observatory.Actor
 from smartspec.accounts.regions import project_regions
-from smartspec.classify.labels import REVIEW, of_strategy
 from smartspec.config import Settings
 from smartspec.errors import InputError
 from smartspec.indicators import registers as reg
-from smartspec.indicators import sources as sources_info
-from smartspec.indicators import specialisation, trends
 from smartspec.ingest import ImportResult, import_path, sources
 from smartspec.ingest.batch import Progress, Writer
 from smartspec.ingest.fetch import missing_data_message
 from smartspec.ingest.limits import Limits
-from smartspec.report.charts import load_topojson
-from smartspec.report.data import MAP_FILE
 from smartspec.search.index import ReindexResult, reindex
-from smartspec.search.models import SearchItem, SearchQuery, SearchResult
+from smartspec.search.models import SearchQuery, SearchResult
 from smartspec.search.query import search_projects
 from smartspec.store import (
     create_store_engine,
     ensure_current,
-    records,
     session_factory,
     sync_strategy,
     transaction,
     upgrade,
 )
-from smartspec.store import models as m
-from smartspec.store import profiles as pr
 from smartspec.store.backup import RestoreResult
 from smartspec.store.backup import backup as backup_store
 from smartspec.store.backup import restore as restore_store
@@ -125,8 +102,9 @@ class ReportFile(BaseModel):
     content: bytes
 
 
-class Observatory:
-    """The smart specialisation observatory over one database (see the module's docstring)."""
+class ObservatoryCore:
+    """The observatory's core: the store, classification, monitoring, report and the main job (``Observatory``
+    adds the read models of the web pages and the accounts)."""
 
     def __init__(self, database: str | None = None, *, settings: Settings | None = None, actor: Actor | None = None,
                  clock: Callable[[], dt.date] = dt.date.today, engine: Engine | None = None) -> None:  # fmt: skip
@@ -166,7 +144,7 @@ class Observatory:
             self._engine.dispose()
             self._engine = None
 
-    def __enter__(self) -> Observatory:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: type[BaseException] | BaseException | TracebackType | None) -> None:
@@ -543,232 +521,6 @@ class Observatory:
         return DemoResult(data_dir=folder, init=started, imports=imported, stats=stats, training=training,
                           classification=run, areas=self.area_counts(), year=year, indicators=computed,
                           reports=written)  # fmt: skip
-
-    # Web: profiles ------------------------------------------------------------------------------------------------
-
-    def project(self, project_id: int) -> pr.ProjectDetail:
-        """A project with its participants, funding, source record, labels and reviews (read only)."""
-        with session_factory(self._ready())() as session:
-            sid = strategy_id(session, self.strategy)
-            reviews = [pr.Review(code=c.code, status=c.status, by=c.decided_by, at=c.decided_at)
-                       for c in session.scalars(of_strategy(select(m.Classification), sid,
-                                                                       method=REVIEW)
-                                                .where(m.Classification.record_id == project_id)
-                                                .order_by(m.Classification.id))]  # fmt: skip
-            return pr.project_detail(session, self.strategy, project_id,
-                                     lambda ids: cl.effective_labels(session, sid, ids), reviews)  # fmt: skip
-
-    def organisation(self, organisation_id: int) -> pr.OrganisationProfile:
-        """An organisation: every spelling of its name, its projects, partners and funding by year and area."""
-        with session_factory(self._ready())() as session:
-            sid = strategy_id(session, self.strategy)
-            return pr.organisation_profile(session, self.strategy, organisation_id,
-                                           lambda ids: cl.effective_labels(session, sid, ids))  # fmt: skip
-
-    def indicator_records(self, year: int, indicator_id: str, region: str | None = None, area: str | None = None,
-                          *, page: int = 1, per_page: int | None = None) -> pr.RecordList:  # fmt: skip
-        """The records behind one stored indicator value (of a region and area; None: all), a page of them or all."""
-        try:
-            ind.load_catalogue().get(indicator_id)
-        except KeyError:
-            raise InputError(f"there is no indicator {indicator_id!r}",
-                             hint="use an id of the catalogue: " +
-                             ", ".join(i.id for i in ind.load_catalogue().indicators)) from None  # fmt: skip
-        if region and self.strategy.region(region) is None:
-            raise InputError(f"{region!r} is not a region of {self.strategy.code}",
-                             hint=f"use one of {', '.join(r.code for r in self.strategy.regions)}")  # fmt: skip
-        if page < 1 or (per_page is not None and per_page < 1):
-            raise InputError("page and per_page are whole numbers from 1")
-        with session_factory(self._ready())() as session:
-            return pr.indicator_record_list(session, self.strategy, strategy_id(session, self.strategy), year,
-                                            indicator_id, region or None, area or None, page, per_page)  # fmt: skip
-
-    # Web: pages (overview, strategy, region profiles, reports, data) -------------------------------------------
-
-    def indicator_years(self, *, with_projects: bool = False) -> list[int]:
-        """Years with stored indicator values, oldest first (``with_projects``: only years in which projects of the
-        strategy's regions started)."""
-        with session_factory(self._ready())() as session:
-            return trends.stored_years(session, self.strategy, with_projects=with_projects)
-
-    def headlines(self, year: int, region: str | None = None) -> trends.Headlines:
-        """Each goal's headline value per region in ``year``, with the change from the year before and the values
-        over the stored years."""
-        self._check_region(region)
-        with session_factory(self._ready())() as session:
-            return trends.headlines(session, self.strategy, year, region)
-
-    def strategy_figures(self) -> specialisation.StrategyFigures:
-        """Projects, organisations and funding per priority, area and sub-topic, all regions and per region."""
-        with session_factory(self._ready())() as session:
-            return specialisation.strategy_figures(session, self.strategy)
-
-    def region_profile(self, code: str, year: int | None = None) -> specialisation.RegionProfile:
-        """A region's specialisation (with RCA), trends, alerts, top organisations and partner regions."""
-        with session_factory(self._ready())() as session:
-            return specialisation.region_profile(session, self.strategy, code, year)
-
-    def data_sources(self) -> list[sources_info.DataSource]:
-        """The indicator catalogue's sources with their licences and last import."""
-        with session_factory(self._ready())() as session:
-            return sources_info.data_sources(session)
-
-    def indicator_catalogue(self) -> ind.Catalogue:
-        """The indicators' definitions, units, caveats and sources (shipped with smartspec)."""
-        return ind.load_catalogue()
-
-    def map_topojson(self) -> dict[str, Any] | None:
-        """The regions' boundaries (TopoJSON) from the data directory; None when the file is not there."""
-        folder = self.settings.data_dir
-        return load_topojson(folder / MAP_FILE) if folder else None
-
-    def _check_region(self, region: str | None) -> None:
-        if region and self.strategy.region(region) is None:
-            raise InputError(f"{region!r} is not a region of {self.strategy.code}",
-                             hint=f"use one of {', '.join(r.code for r in self.strategy.regions)}")  # fmt: skip
-
-    # Accounts ---------------------------------------------------------------------------------------------------
-
-    def allowed(self, action: Action, resource: str | None = None,
-                region: str | Collection[str] | None = None) -> bool:  # fmt: skip
-        """Whether this observatory's actor may do ``action`` (see smartspec.accounts.policy); the OS user of a
-        command acts as admin."""
-        if self.actor.is_os:
-            return True
-        return acc.allowed(self.actor.user, action, resource, region, public_read=self.settings.public_read)
-
-    def require(self, action: Action, resource: str | None = None,
-                region: str | Collection[str] | None = None) -> None:  # fmt: skip
-        """PermissionDenied unless ``allowed`` (for callers that check before showing a form)."""
-        self._require(action, resource, region)
-
-    def acting_as(self, actor: Actor) -> Observatory:
-        """The same observatory (engine, strategy, loaded model) for another actor, e.g. the user of a request."""
-        other = Observatory(settings=self.settings, actor=actor, clock=self.clock, engine=self.engine)
-        other._strategy, other._toolkits, other._model = self._strategy, self._toolkits, self._model
-        other._partners = self._partners
-        return other
-
-    def users(self) -> list[acc.UserInfo]:
-        """Every account (admins only)."""
-        self._require(Action.MANAGE_USERS, "users")
-        return users.list_users(self._ready())
-
-    def add_user(self, username: str, role: str, password: str, *, regions: Iterable[str] = (),
-                 full_name: str | None = None, email: str | None = None) -> acc.UserInfo:  # fmt: skip
-        """A new account; an editor needs at least one region. The password is stored as an Argon2 hash only."""
-        self._require(Action.MANAGE_USERS, "users")
-        return users.add_user(self._ready(), self.settings, self.strategy, self.actor, username, role, password,
-                              regions=regions, full_name=full_name, email=email)  # fmt: skip
-
-    def disable_user(self, username: str) -> acc.UserInfo:
-        """Disable an account: its sessions end and its tokens stop working (``enable_user`` restores it)."""
-        self._require(Action.MANAGE_USERS, "users")
-        return users.set_disabled(self._ready(), self.actor, username, True)
-
-    def enable_user(self, username: str) -> acc.UserInfo:
-        self._require(Action.MANAGE_USERS, "users")
-        return users.set_disabled(self._ready(), self.actor, username, False)
-
-    def reset_password(self, username: str, password: str) -> acc.UserInfo:
-        """Set a new password; the account's sessions end and a login lock is lifted."""
-        self._require(Action.MANAGE_USERS, "users")
-        return users.reset_password(self._ready(), self.settings, self.actor, username, password)
-
-    def set_role(self, username: str, role: str, regions: Iterable[str] = ()) -> acc.UserInfo:
-        """Change an account's role (and an editor's regions); its tokens are capped at the new role."""
-        self._require(Action.MANAGE_USERS, "users")
-        return users.set_role(self._ready(), self.strategy, self.actor, username, role, regions)
-
-    def create_token(self, username: str, *, label: str | None = None, role: str | None = None) -> acc.NewToken:
-        """A new API token for a user, scoped to ``role`` (default and at most the user's); the token is returned
-        this once and stored as its SHA-256 only."""
-        self._require(Action.MANAGE_USERS, "tokens")
-        return users.create_token(self._ready(), self.actor, username, label=label, role=role)
-
-    def tokens(self, username: str | None = None) -> list[acc.TokenInfo]:
-        self._require(Action.MANAGE_USERS, "tokens")
-        return users.list_tokens(self._ready(), username)
-
-    def revoke_token(self, token_id: int) -> acc.TokenInfo:
-        self._require(Action.MANAGE_USERS, "tokens")
-        return users.revoke_token(self._ready(), self.actor, token_id)
-
-    def login(self, username: str, password: str, address: str | None = None, *, user_agent: str | None = None,
-              replaces: str | None = None) -> acc.LoginResult:  # fmt: skip
-        """A new session (a fresh random token every login; ``replaces``, the client's old session, ends). Raises
-        LoginFailedError, or LoginThrottledError after too many failures for the account or from the address."""
-        return sessions.login(self._ready(), self.settings, username, password, address=address,
-                              user_agent=user_agent, replaces=replaces)  # fmt: skip
-
-    def logout(self, token: str) -> bool:
-        return sessions.logout(self.engine, token)
-
-    def session(self, token: str) -> acc.SessionInfo | None:
-        """The live session of a token (None when unknown, revoked, idle too long or expired)."""
-        return sessions.session_info(self.engine, self.settings, token)
-
-    def session_user(self, token: str) -> acc.UserInfo | None:
-        return sessions.session_user(self.engine, self.settings, token)
-
-    def token_user(self, token: str) -> acc.UserInfo | None:
-        """The user of an API token, with the token's role; None when unknown, revoked or the user disabled."""
-        return users.token_user(self.engine, token)
-
-    def audit(self, limit: int = 50, entity: str | None = None) -> list[acc.AuditEntry]:
-        """The audit log, newest first (``limit`` 0: all), optionally of one kind of record (admins only)."""
-        self._require(Action.READ_AUDIT, "audit")
-        with session_factory(self._ready())() as session:
-            return audit.entries(session, limit, entity)
-
-    def export_audit(self, path: Path) -> int:
-        """The whole audit log as CSV (formula-like cells quoted for spreadsheets); returns the number of rows."""
-        self._require(Action.READ_AUDIT, "audit")
-        with session_factory(self._ready())() as session:
-            return audit.export_csv(session, Path(path))
-
-    # Web API: organisation pages, classification rows, the import log, exports, report files ------------------
-
-    def project_labels(self, project_id: int) -> list[records.Label]:
-        """Every classification row of a project: the model's, reviewers' (rejected ones too)."""
-        with session_factory(self._ready())() as session:
-            return records.project_labels(session, self.strategy, project_id)
-
-    def organisations(self, *, q: str = "", region: str | None = None, org_type: str | None = None,
-                      country: str | None = None, sort: str = "projects", page: int = 1,
-                      per_page: int = 20) -> records.OrganisationPage:  # fmt: skip
-        """A page of organisations by name (any spelling), region, type and country, with projects and funding."""
-        with session_factory(self._ready())() as session:
-            return records.organisation_page(session, self.strategy, q=q, region=region, org_type=org_type,
-                                             country=country, sort=sort, page=page, per_page=per_page)  # fmt: skip
-
-    def import_page(self, page: int = 1, per_page: int = 20) -> records.ImportPage:
-        """A page of the import log with its total, newest first."""
-        with session_factory(self._ready())() as session:
-            return records.import_page(session, page, per_page)
-
-    def search_all(self, query: SearchQuery, limit: int = 10_000) -> list[SearchItem]:
-        """Every project a search finds (up to ``limit``), in its order: what an export of the results holds.
-        Pages of 1,000 (more than a page of the web may ask for) keep the facet counting to a few rounds."""
-        items: list[SearchItem] = []
-        page = 1
-        while len(items) < limit:
-            # model_copy skips validation on purpose: per_page is capped at 100 for requests, not for exports
-            found = self.search(query.model_copy(update={"page": page, "per_page": 1_000}))
-            items.extend(found.items)
-            if page >= found.pages:
-                break
-            page += 1
-        return items[:limit]
-
-    def report_file(self, year: int, lang: str = "fi", output_format: str = "html") -> ReportFile:
-        """The annual report of a year as the bytes of an HTML or PDF file (nothing is left on disk)."""
-        with tempfile.TemporaryDirectory(prefix="smartspec-report-") as folder:
-            stem = REPORT_STEMS.get(lang, "report")
-            path = self.write_report(year, Path(folder) / f"{stem}-{year}.{output_format}", lang=lang,
-                                     output_format=output_format)  # fmt: skip
-            return ReportFile(filename=path.name, media_type=REPORT_MEDIA_TYPES[output_format],
-                              content=path.read_bytes())  # fmt: skip
 
 
 def find_inputs(data_dir: Path) -> list[tuple[str, Path]]:
