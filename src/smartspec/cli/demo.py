@@ -11,7 +11,7 @@ from smartspec.cli.classify import print_area_table
 from smartspec.cli.common import BarProgress, DbOption, JsonOption, console, observatory, print_json, show_progress
 from smartspec.cli.imports import report as print_import
 from smartspec.cli.store import print_stats
-from smartspec.ingest.fetch import fetch as fetch_files
+from smartspec.observatory import Observatory
 
 
 def demo(
@@ -61,7 +61,7 @@ def fetch(
     dest: Annotated[Path, typer.Option(help="Folder to download into")] = Path("data"),
 ) -> None:
     """Download the official CORDIS files from their publisher (needs internet). / Lataa CORDIS-aineistot."""
-    saved = fetch_files(dest)
+    saved = Observatory.fetch(dest)
     for path in saved:
         console.print(f"saved {path}")
     console.print(f"Now run: SMARTSPEC_DATA_DIR={dest} smartspec demo")

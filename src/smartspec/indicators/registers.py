@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ class ActionRow(BaseModel):
     reach: int | None = Field(default=None, ge=0)
 
 
-class Register:
+class Register(ABC):
     """One register: its row model, its CSV columns, how a row is saved by its natural key and read back."""
 
     name: str
@@ -66,21 +67,21 @@ class Register:
     columns: tuple[str, ...]
     model: type[Any]
 
+    @abstractmethod
     def key(self, row: Any) -> dict[str, Any]:
         """The row's natural key, as column values of the register's table."""
-        raise NotImplementedError
 
     def find(self, session: Session, row: Any) -> Any:
         """The stored record with the row's natural key, or None."""
         return session.scalars(select(self.model).filter_by(**self.key(row))).first()
 
+    @abstractmethod
     def save(self, session: Session, row: Any) -> tuple[int, str]:
         """Insert or update one row by its natural key; returns (id, 'inserted' or 'updated')."""
-        raise NotImplementedError
 
+    @abstractmethod
     def read(self, session: Session, record: Any) -> BaseModel:
         """A stored record as the register's row model (the import format)."""
-        raise NotImplementedError
 
 
 class ClusterRegister(Register):

@@ -25,6 +25,7 @@ from smartspec.errors import InputError
 from smartspec.indicators import registers as reg
 from smartspec.ingest import ImportResult, import_path, sources
 from smartspec.ingest.batch import Progress, Writer
+from smartspec.ingest.fetch import fetch as fetch_files
 from smartspec.ingest.fetch import missing_data_message
 from smartspec.ingest.limits import Limits
 from smartspec.search.index import ReindexResult, reindex
@@ -244,6 +245,11 @@ class ObservatoryCore:
         """Replace the database with a backup after checking its integrity and schema version; a database that
         holds data is only replaced with ``force``. An older backup is upgraded to the current schema."""
         return restore_store(self.engine, Path(path), force=force)
+
+    @staticmethod
+    def fetch(dest: Path) -> list[Path]:
+        """Download the official source files into ``dest`` where the network allows (offline: a clear error)."""
+        return fetch_files(Path(dest))
 
     # Classification ---------------------------------------------------------------------------------------------
 

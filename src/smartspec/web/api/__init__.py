@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from smartspec.indicators.catalogue import load_catalogue
 from smartspec.strategy import Strategy
 from smartspec.web.api import docs, indicators, network, organisations, projects, strategy
 from smartspec.web.api.etag import ETagMiddleware
@@ -27,20 +26,23 @@ def install(app: FastAPI, prefix: str) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = with_codes(describe(), app.state.observatory.strategy)
+            obs = app.state.observatory
+            app.openapi_schema = with_codes(
+                describe(), obs.strategy, [i.id for i in obs.indicator_catalogue().indicators]
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def with_codes(spec: dict[str, Any], strategy: Strategy) -> dict[str, Any]:
+def with_codes(spec: dict[str, Any], strategy: Strategy, indicator_ids: list[str]) -> dict[str, Any]:
     """The description with the values of the strategy's codes listed (``enum``) for the parameters that take
     them: the strategy is data, so the routes cannot name them, but clients and schemathesis should know them."""
     codes = {
         "region": [r.code for r in strategy.regions],
         "area": strategy.area_codes(),
         "topic": [t.code for t in strategy.topics()],
-        "indicator_id": [i.id for i in load_catalogue().indicators],
+        "indicator_id": indicator_ids,
     }
     for operations in spec.get("paths", {}).values():
         for operation in operations.values():
