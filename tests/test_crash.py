@@ -1,9 +1,12 @@
-"""The guarantees as tests: an import killed with SIGKILL leaves the store as before or as after and the next
-import completes; writers, readers and an import running together lose nothing and see no "database is locked".
+"""The guarantees as tests: an import, an indicators run or a classification run killed with SIGKILL leaves the
+store as before or as after (a classification run: each project's labels) and the next run completes; writers,
+readers and an import running together lose nothing and see no "database is locked".
 """
 
 from __future__ import annotations
 
+import csv
+import json
 import multiprocessing
 import os
 import random
@@ -14,15 +17,17 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy.exc import OperationalError
 
 from conftest import table_snapshot
 from helpers import cordis_zip
+from smartspec import Observatory
 from smartspec.errors import StoreError
 from smartspec.indicators.registers import add
 from smartspec.ingest import import_path
@@ -161,6 +166,94 @@ def test_sigkill_during_indicators_leaves_before_or_after(
     assert after != before
     assert killed in (before, after)
     print(f"indicators kill {kill}: {'after' if killed == after else 'before'} (exit {process.returncode})")
+
+
+GOLD = SRC / "smartspec" / "classify" / "data" / "gold-dev.csv"
+CLASSIFIED = 1_100  # projects: the runner replaces labels 500 projects at a time, each chunk in its own transaction
+
+
+@pytest.fixture(scope="module")
+def gold_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """CORDIS projects titled with texts of the shipped gold set, whose embeddings ship with smartspec (so that
+    classifying them runs no embedding model), with six participants each."""
+    folder = tmp_path_factory.mktemp("crash_classify")
+    with GOLD.open(encoding="utf-8") as handle:
+        texts = list(dict.fromkeys(row["text"].strip() for row in csv.DictReader(handle)))[:120]
+    cordis_participants(folder / "organization.csv", CLASSIFIED * 6)
+    with (folder / "project.csv").open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle, delimiter=";")
+        out.writerow(["id", "acronym", "title", "startDate", "frameworkProgramme"])
+        out.writerows([101_200_000 + n, f"ACR{n}", texts[n % len(texts)], "2023-01-01", "HORIZON"]
+                      for n in range(CLASSIFIED))  # fmt: skip
+    return folder
+
+
+def _labels(engine: Engine) -> dict[tuple[str, int], list[tuple[Any, ...]]]:
+    """Each record's classification rows, without their ids and times."""
+    c = m.Classification
+    query = select(c.record_type, c.record_id, c.code, c.score, c.method, c.model_version, c.status, c.evidence)
+    found: dict[tuple[str, int], list[tuple[Any, ...]]] = {}
+    with engine.connect() as connection:
+        for kind, record, code, score, method, version, status, evidence in connection.execute(query):
+            row = (code, repr(score), method, version, status, json.dumps(evidence, sort_keys=True))
+            found.setdefault((kind, record), []).append(row)
+    return {key: sorted(rows) for key, rows in found.items()}
+
+
+def test_sigkill_during_classify_run_leaves_each_project_before_or_after(
+    engine: Engine, db_url: str, strategy: Strategy, gold_folder: Path, install_model: Callable[[Engine], None]
+) -> None:
+    """`smartspec classify run` killed at random moments: every project's labels are exactly its labels before
+    the run or after it (never a part of them), the organisations' aggregate likewise as a whole, and the next
+    run completes to exactly what an uninterrupted run gives. (The runner commits 500 projects at a time, so a
+    kill between chunks leaves some projects labelled and the rest as before; the next run labels the rest.)"""
+    import_path(engine, "cordis", gold_folder, strategy)
+    install_model(engine)
+    with Observatory(engine=engine) as obs:
+        obs.classify()  # an uninterrupted run, for the "after" state
+        after = _labels(engine)
+        projects = [key for key in after if key[0] == "project"]
+        assert len(projects) == CLASSIFIED
+        after_organisations = {key: rows for key, rows in after.items() if key[0] == "organisation"}
+        # Kill points: soon after the CLI connects (loading the model), and after 1 and 2 chunks are committed.
+        for kill, labelled_first in enumerate((0, 1, 501)):
+            with engine.begin() as connection:
+                connection.execute(delete(m.Classification))  # the "before" state: nothing classified
+            killed, code = _kill_classify_run(engine, db_url, labelled_first, random.Random(200 + kill))
+            assert all(killed.get(key) in (None, after[key]) for key in projects)
+            organisations = {key: rows for key, rows in killed.items() if key[0] == "organisation"}
+            assert organisations in ({}, after_organisations)
+            obs.classify()  # the next run completes
+            assert _labels(engine) == after
+            print(f"classify kill {kill}: {sum(key in killed for key in projects)} of {CLASSIFIED} projects "
+                  f"labelled, organisations {'after' if organisations else 'before'} (exit {code})")  # fmt: skip
+
+
+def _kill_classify_run(engine: Engine, db_url: str, labelled_first: int, chance: random.Random
+                       ) -> tuple[dict[tuple[str, int], list[tuple[Any, ...]]], int]:  # fmt: skip
+    """Start `smartspec classify run`, wait until it has connected and ``labelled_first`` projects have labels,
+    kill it a random 0-0.5 s later; the labels it left and its exit status."""
+    application = f"kill-{uuid.uuid4().hex[:8]}"
+    environment = {**os.environ, "PYTHONPATH": str(SRC), "SMARTSPEC_DATABASE_URL": db_url, "PGAPPNAME": application,
+                   "SMARTSPEC_PROGRESS": "false"}  # fmt: skip
+    process = subprocess.Popen([sys.executable, "-m", "smartspec.cli.main", "classify", "run"],
+                               env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 60
+    count = select(func.count(func.distinct(m.Classification.record_id))).where(
+        m.Classification.record_type == "project"
+    )
+    while process.poll() is None:
+        assert time.monotonic() < deadline
+        if _connected(process.pid, db_url, engine, application):
+            with engine.connect() as connection:
+                if (connection.execute(count).scalar() or 0) >= labelled_first:
+                    break
+        time.sleep(0.005)
+    time.sleep(chance.uniform(0.0, 0.5))
+    process.send_signal(signal.SIGKILL)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode in (0, -signal.SIGKILL), stderr.decode()
+    return _labels(engine), process.returncode
 
 
 def _writer(url: str, number: int, entries: int, go: Any, failures: Any) -> None:

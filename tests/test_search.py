@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from conftest import PG_URL, postgres_or_skip
 from smartspec.errors import InputError, StoreError
+from smartspec.search import index as index_module
 from smartspec.search import query as query_module
 from smartspec.search.index import index_state, reindex
 from smartspec.search.models import SearchQuery, SearchResult, Sort
@@ -272,12 +273,13 @@ def test_stop_words_alone_find_nothing(store: Any, strategy: Strategy) -> None:
     assert (result.total, result.ignored_words) == (0, ["ja", "the"])
 
 
-def test_reindex_is_idempotent_and_partial(store: Any, strategy: Strategy) -> None:
+def test_reindex_is_idempotent_and_partial(store: Any, strategy: Strategy, monkeypatch: pytest.MonkeyPatch) -> None:
     engine, ids = store
     with session_factory(engine)() as session:
         before = session.execute(select(m.ProjectSearch.project_id, m.ProjectSearch.words,
                                         m.ProjectSearch.parts).order_by(m.ProjectSearch.project_id)).all()  # fmt: skip
         facets = session.execute(select(m.ProjectFacet.__table__)).all()
+    monkeypatch.setattr(index_module, "CHUNK", 2)  # a full rebuild goes through the projects a chunk at a time
     again = reindex(engine, strategy)
     assert (again.projects, again.full) == (len(PROJECTS), True)
     partial = reindex(engine, strategy, [ids["Hydrogen valleys"]])

@@ -1,29 +1,34 @@
 """Classifying projects and organisations into the strategy's competence areas and sub-topics."""
 
-from smartspec.classify.classifier import (
-    LoadedModel,
-    ModelMissingError,
-    Toolkit,
-    load_model,
-    train,
-    train_and_store,
-    training_examples,
-)
-from smartspec.classify.evaluate import ABLATIONS, evaluate_gold, score_gold, score_topics
-from smartspec.classify.explain import explain
-from smartspec.classify.labels import area_region_counts, effective_labels, reviewed_examples
-from smartspec.classify.results import (
-    Decision,
-    Evaluation,
-    Explanation,
-    ModelInfo,
-    ReviewItem,
-    RunResult,
-    TrainResult,
-)
-from smartspec.classify.review import decide, model_reviews_behind, review_queue
-from smartspec.classify.runner import run
-from smartspec.classify.training import Example, gold_dev, gold_test, load_gold, shipped_examples
+from typing import TYPE_CHECKING
+
+from smartspec.lazy import attach
+
+if TYPE_CHECKING:  # imported on first use (smartspec.lazy): a command loads only what it runs
+    from smartspec.classify.classifier import (
+        LoadedModel,
+        ModelMissingError,
+        Toolkit,
+        load_model,
+        train,
+        train_and_store,
+        training_examples,
+    )
+    from smartspec.classify.evaluate import ABLATIONS, evaluate_gold, score_gold, score_topics
+    from smartspec.classify.explain import explain
+    from smartspec.classify.labels import area_region_counts, effective_labels, reviewed_examples
+    from smartspec.classify.results import (
+        Decision,
+        Evaluation,
+        Explanation,
+        ModelInfo,
+        ReviewItem,
+        RunResult,
+        TrainResult,
+    )
+    from smartspec.classify.review import decide, model_reviews_behind, review_queue
+    from smartspec.classify.runner import run
+    from smartspec.classify.training import Example, gold_dev, gold_test, load_gold, shipped_examples
 
 __all__ = [
     "ABLATIONS",
@@ -58,3 +63,5 @@ __all__ = [
     "train_and_store",
     "training_examples",
 ]
+
+attach(__name__)

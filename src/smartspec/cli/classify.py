@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from smartspec.cli.common import DbOption, JsonOption, console, observatory, print_json
-from smartspec.observatory import AreaCounts
 from smartspec.strategy import Strategy
+
+if TYPE_CHECKING:
+    from smartspec.observatory import AreaCounts
 
 app = typer.Typer(help="Classify projects into the strategy's areas. / Luokittele hankkeet osaamisalueisiin.",
                   no_args_is_help=True)  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import BaseModel
@@ -13,7 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from smartspec.config import Settings
-from smartspec.observatory import Observatory
+
+if TYPE_CHECKING:  # imported by observatory(): `smartspec --help` and `strategy` commands need no store
+    from smartspec.observatory import Observatory
 
 DbOption = Annotated[
     str | None,
@@ -39,6 +41,8 @@ _opened: list[Observatory] = []
 
 def observatory(db: str | None = None) -> Observatory:
     """The facade over the command's database (``--db``, else SMARTSPEC_DATABASE_URL); the OS user is the actor."""
+    from smartspec.observatory import Observatory
+
     obs = Observatory(settings=settings(db))
     _opened.append(obs)
     return obs

@@ -11,7 +11,6 @@ from smartspec.cli.classify import print_area_table
 from smartspec.cli.common import BarProgress, DbOption, JsonOption, console, observatory, print_json, show_progress
 from smartspec.cli.imports import report as print_import
 from smartspec.cli.store import print_stats
-from smartspec.observatory import Observatory
 
 
 def demo(
@@ -61,6 +60,8 @@ def fetch(
     dest: Annotated[Path, typer.Option(help="Folder to download into")] = Path("data"),
 ) -> None:
     """Download the official CORDIS files from their publisher (needs internet). / Lataa CORDIS-aineistot."""
+    from smartspec.observatory import Observatory  # here: the facade is only loaded by commands that use it
+
     saved = Observatory.fetch(dest)
     for path in saved:
         console.print(f"saved {path}")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from smartspec.cli.common import DbOption, JsonOption, console, observatory, print_json
 from smartspec.errors import InputError
-from smartspec.network import NetworkReport, Suggestions
+
+if TYPE_CHECKING:
+    from smartspec.network import NetworkReport, Suggestions
 
 Lang = Annotated[str, typer.Option(help="Language of labels and reasons: fi or en")]
 

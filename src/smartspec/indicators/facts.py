@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smartspec.classify import effective_labels
 from smartspec.store import models as m
 from smartspec.store.queries import call_year
 from smartspec.store.queries import strategy_id as stored_strategy_id
@@ -83,6 +82,8 @@ def load_facts(session: Session, strategy: Strategy) -> Facts:
         participants[project].append(
             Participant(pid, project, org, nuts.get(code or ""), country, ec or 0, public or 0)
         )
+    from smartspec.classify import effective_labels  # here: the classifier's modules load NumPy, not needed before
+
     labels = effective_labels(session, strategy_id)
     areas_of = {project: {c for c in codes if c.count(".") == 1} for project, codes in labels.items()}
     org_type = {org: kind for org, kind in session.execute(select(m.Organisation.id, m.Organisation.org_type))}

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-import numpy as np
-
 from smartspec.indicators.base import Context, Value, indicator
-from smartspec.network.communities import leiden, to_igraph
 from smartspec.network.graph import NetworkFilter, build_graph
 from smartspec.network.load import Collaborations, load_collaborations
 
@@ -24,6 +21,10 @@ def _collaborations(c: Context) -> Collaborations:
 
 @indicator("g3_communities")
 def communities(c: Context) -> list[Value]:
+    import numpy as np  # here, with igraph: importing the indicators (e.g. for the registers) does not load them
+
+    from smartspec.network.communities import leiden, to_igraph
+
     data = _collaborations(c)
     out = []
     for area in c.areas:

@@ -53,6 +53,7 @@ def _merge(target: dict[str, Any], values: dict[str, Any]) -> None:
 # Rows collected before they are written: enough for executemany to be efficient, few enough that memory stays
 # flat whatever the file's size (issue #15: the 136k-row H2020 file peaked at 644 MB when collected whole).
 FLUSH_ROWS = 20_000
+KINDS = ("project", "participation", "label")  # the rows written in batches, each counted once per import
 
 
 @dataclass
@@ -74,10 +75,13 @@ class Records:
     session: Session | None = None
     batch_id: int | None = None
     flush_rows: int = FLUSH_ROWS
-    _project_table: KeyedTable | None = None
-    _loaded_sources: set[str] = field(default_factory=set)
-    _counts: dict[str, Counts] = field(default_factory=lambda: {"participation": Counts(), "label": Counts()})
-    _counted: dict[str, dict[Any, str]] = field(default_factory=lambda: {"participation": {}, "label": {}})
+    _written: set[ProjectKey] = field(default_factory=set)  # projects an earlier batch of this import wrote
+    _counts: dict[str, Counts] = field(
+        default_factory=lambda: {"project": Counts(), "participation": Counts(), "label": Counts()}
+    )
+    _counted: dict[str, dict[Any, str]] = field(
+        default_factory=lambda: {"project": {}, "participation": {}, "label": {}}
+    )
 
     @classmethod
     def for_session(cls, session: Session, batch_id: int | None = None) -> Records:
@@ -93,8 +97,8 @@ class Records:
         _merge(self.projects.setdefault(key, {}), values)
 
     def has_project(self, key: ProjectKey) -> bool:
-        """Whether this import mentioned the project, or (once a batch was written) the store holds it."""
-        return key in self.projects or (self._project_table is not None and key in self._project_table.existing)
+        """Whether this import mentioned the project (in the batch being collected or one already written)."""
+        return key in self.projects or key in self._written
 
     def organisation(self, values: dict[str, Any], source: str) -> Handle:
         return self.organisations.resolve(values, source)
@@ -152,21 +156,24 @@ class Records:
         """Write what was collected since the last flush, then forget it (the ids stay known)."""
         funding_ids = _funding_sources(session, self.funding_codes)
         stamp = {"updated_at": now(), "import_batch_id": batch_id}
-        if self._project_table is None:
-            self._project_table = KeyedTable(m.Project, ("source", "source_id"), PROJECT_FIELDS)
-        new_sources = sorted({source for source, _ in self.projects} - self._loaded_sources)
-        if new_sources:
-            self._project_table.load(session, m.Project.__table__.c.source.in_(new_sources))
-            self._loaded_sources.update(new_sources)
+        # Only this batch's projects are looked up, so that memory does not grow with the projects the store holds.
+        kind = "project"
+        projects = KeyedTable(m.Project, ("source", "source_id"), PROJECT_FIELDS, counts=self._counts[kind],
+                              counted=self._counted[kind])  # fmt: skip
+        for source in sorted({source for source, _ in self.projects}):
+            projects.load_in(session, "source_id", {sid for src, sid in self.projects if src == source},
+                             batch_id=batch_id, where=m.Project.__table__.c.source == source)  # fmt: skip
         project_rows = []
         for (source, source_id), values in self.projects.items():
             code = values.get("funding_code")
             if code:
                 values["funding_source_id"] = funding_ids[code]
             project_rows.append((source, source_id, *map(values.get, PROJECT_FIELDS)))
-        project_ids = self._project_table.write(session, project_rows, stamp=stamp)  # this batch's projects
+        project_ids = projects.write(session, project_rows, stamp=stamp)  # this batch's projects
         touched = set(project_ids.values())
+        self._written.update(self.projects)
         self.projects.clear()
+        self.origins.clear()  # only an import checked row by row (not written in batches) reports them
         organisation_ids = self.organisations.save(session, batch_id, {"updated_at": stamp["updated_at"]}, final=final)
 
         kind = "participation"
@@ -202,9 +209,8 @@ class Records:
     def save(self, session: Session, batch_id: int) -> dict[str, dict[str, int]]:
         """Write everything not yet written; returns inserted/updated/unchanged counts per kind of row."""
         self.flush(session, batch_id, final=True)
-        projects = self._project_table.counts if self._project_table else Counts()
         return {
-            "project": projects.as_dict(),
+            "project": self._counts["project"].as_dict(),
             "organisation": self.organisations.counts.as_dict(),
             "participation": self._counts["participation"].as_dict(),
             "label": self._counts["label"].as_dict(),

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smartspec.classify import effective_labels
 from smartspec.store import models as m
 from smartspec.store.queries import call_year, strategy_id
 from smartspec.strategy import Strategy
@@ -91,6 +90,8 @@ def load_collaborations(session: Session, strategy: Strategy) -> Collaborations:
     stored_id = strategy_id(session, strategy)  # read only: `init` loads the strategy
     nuts_to_region = strategy.nuts_to_region()
     regions = [region.code for region in strategy.regions]
+    from smartspec.classify import effective_labels  # here: the classifier's modules load NumPy, not needed before
+
     labels = effective_labels(session, stored_id)
     parts: dict[int, set[str]] = defaultdict(set)
     for project_id, code in session.execute(

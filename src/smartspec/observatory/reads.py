@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from smartspec import classify as cl
 from smartspec import indicators as ind
 from smartspec.accounts import Actor as Actor  # re-exported: smartspec.Actor and smartspec.observatory.Actor
-from smartspec.classify.labels import REVIEW, of_strategy
 from smartspec.errors import InputError
 from smartspec.indicators import sources as sources_info
-from smartspec.indicators import specialisation, trends
+from smartspec.indicators import trends
 from smartspec.observatory.core import REPORT_MEDIA_TYPES, REPORT_STEMS, ObservatoryCore, ReportFile
-from smartspec.report.charts import load_topojson
-from smartspec.report.data import MAP_FILE
 from smartspec.search.models import SearchItem, SearchQuery
 from smartspec.store import models as m
 from smartspec.store import profiles as pr
@@ -28,12 +25,17 @@ from smartspec.store import (
 )
 from smartspec.store.queries import strategy_id
 
+if TYPE_CHECKING:  # imported where used: the labels bring NumPy, the charts the Vega-Lite converter
+    from smartspec.indicators import specialisation
+
 
 class Reads(ObservatoryCore):
     # Web: profiles ------------------------------------------------------------------------------------------------
 
     def project(self, project_id: int) -> pr.ProjectDetail:
         """A project with its participants, funding, source record, labels and reviews (read only)."""
+        from smartspec.classify.labels import REVIEW, of_strategy
+
         with session_factory(self._ready())() as session:
             sid = strategy_id(session, self.strategy)
             reviews = [pr.Review(code=c.code, status=c.status, by=c.decided_by, at=c.decided_at)
@@ -86,11 +88,15 @@ class Reads(ObservatoryCore):
 
     def strategy_figures(self) -> specialisation.StrategyFigures:
         """Projects, organisations and funding per priority, area and sub-topic, all regions and per region."""
+        from smartspec.indicators import specialisation
+
         with session_factory(self._ready())() as session:
             return specialisation.strategy_figures(session, self.strategy)
 
     def region_profile(self, code: str, year: int | None = None) -> specialisation.RegionProfile:
         """A region's specialisation (with RCA), trends, alerts, top organisations and partner regions."""
+        from smartspec.indicators import specialisation
+
         with session_factory(self._ready())() as session:
             return specialisation.region_profile(session, self.strategy, code, year)
 
@@ -105,6 +111,9 @@ class Reads(ObservatoryCore):
 
     def map_topojson(self) -> dict[str, Any] | None:
         """The regions' boundaries (TopoJSON) from the data directory; None when the file is not there."""
+        from smartspec.report.charts import load_topojson
+        from smartspec.report.data import MAP_FILE
+
         folder = self.settings.data_dir
         return load_topojson(folder / MAP_FILE) if folder else None
 

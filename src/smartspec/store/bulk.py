@@ -67,15 +67,24 @@ class KeyedTable:
         self._keep(session.execute(query))
 
     def load_in(
-        self, session: Session, column: str, ids: Iterable[int], *, batch_id: int | None = None, chunk: int = 500
+        self,
+        session: Session,
+        column: str,
+        ids: Iterable[Any],
+        *,
+        batch_id: int | None = None,
+        chunk: int = 500,
+        where: ColumnElement[bool] | None = None,
     ) -> None:
-        """Load the rows whose ``column`` is one of ``ids`` (in chunks: SQLite limits bound parameters); with
-        ``batch_id``, remember which of them that import batch wrote."""
+        """Load the rows whose ``column`` is one of ``ids`` (in chunks: SQLite limits bound parameters) and that
+        match ``where``; with ``batch_id``, remember which of them that import batch wrote."""
         ordered = sorted(ids)
         table = self.model.__table__
         target = table.c[column]
         for start in range(0, len(ordered), chunk):
             query = select(*self._columns()).where(target.in_(ordered[start : start + chunk]))
+            if where is not None:
+                query = query.where(where)
             if batch_id is None:
                 self._keep(session.execute(query))
                 continue
