@@ -9,6 +9,7 @@ elsewhere.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -29,6 +30,8 @@ from smartspec.web.api.schemas import ErrorDetail, ErrorResponse
 from smartspec.web.deps import render
 
 API_PREFIX = "/api/v1"
+# `smartspec serve --workers N` passes its settings (as JSON) to the worker processes in this variable.
+WORKER_SETTINGS = "SMARTSPEC_SERVE_SETTINGS"
 # No inline scripts or styles, nothing from elsewhere: the pages work without JavaScript.
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")  # fmt: skip
@@ -97,6 +100,14 @@ def create_app(settings: Settings | None = None, *, observatory: Observatory | N
                       "try again; if it fails again, report the URL to the observatory's maintainers")  # fmt: skip
 
     return app
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of `smartspec serve --workers N`, with the settings the command resolved."""
+    given = os.environ.get(WORKER_SETTINGS)
+    if given is None:
+        raise SmartspecError(f"{WORKER_SETTINGS} is not set", hint="start the workers with smartspec serve --workers N")
+    return create_app(Settings.model_validate_json(given))
 
 
 def _error(request: Request, status: int, message: str, problems: list[str], hint: str | None) -> Response:
