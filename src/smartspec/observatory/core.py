@@ -184,9 +184,10 @@ class ObservatoryCore:
 
         return check
 
-    def _cached(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """A read answered from this observatory's cache while no write has changed the data since it was computed
-        (see smartspec.store.revision: every process reads the store's revision, so none serves stale data)."""
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, a value made from the store's data alone (a read, a rendered part of a page), kept for
+        ``key`` until a write changes the data (see smartspec.store.revision: every process reads the store's
+        revision first, so none serves stale data). The value is shared: callers must not change it."""
         return self._reads.get(self._ready(), key, compute)
 
     def _strategy_id(self) -> int:
@@ -237,10 +238,11 @@ class ObservatoryCore:
         """Projects matching a query (text, filters, order, page), with facet counts: ``obs.search(q="matkailu",
         region=["FI1D7"])`` or ``obs.search(SearchQuery.from_params(url_parameters))``."""
         chosen = query or SearchQuery.model_validate(filters)
-        return self._search(chosen, self._reads.memo(self._ready()))
+        engine = self._ready()
+        return self._search(chosen, self._reads.memo(engine), engine)
 
-    def _search(self, query: SearchQuery, memo: Memo) -> SearchResult:
-        with session_factory(self._ready())() as session:
+    def _search(self, query: SearchQuery, memo: Memo, engine: Engine) -> SearchResult:
+        with session_factory(engine)() as session:
             return search_projects(session, self.strategy, query, timeout_s=self.settings.query_timeout_s, memo=memo)
 
     def reindex(self, project_ids: list[int] | None = None) -> ReindexResult:
@@ -376,19 +378,19 @@ class ObservatoryCore:
             with session_factory(self._ready())() as session:
                 return ind.stored_values(session, self.strategy, year, region)
 
-        return self._cached(("indicators", year, region), compute)
+        return self.cached(("indicators", year, region), compute)
 
     def alerts(self, year: int) -> list[ind.Alert]:
         """Gap alerts of a year, from its stored values and the year before's."""
 
         def compute() -> list[ind.Alert]:
+            current = self.indicators(year)  # both years' values come from the cache when a page read them
+            ind.require_stored(current)
+            before = self.indicators(year - 1)
             with session_factory(self._ready())() as session:
-                current = ind.stored_values(session, self.strategy, year)
-                ind.require_stored(current)
-                before = ind.stored_values(session, self.strategy, year - 1)
                 return ind.alerts(session, self.strategy, current, before)
 
-        return self._cached(("alerts", year), compute)
+        return self.cached(("alerts", year), compute)
 
     def registers(self, kind: str) -> reg.RegisterList:
         """Every entry of a register (cluster, network, communication)."""

@@ -82,7 +82,7 @@ class Reads(ObservatoryCore):
             with session_factory(self._ready())() as session:
                 return trends.stored_years(session, self.strategy, with_projects=with_projects)
 
-        return self._cached(("indicator_years", with_projects), compute)
+        return self.cached(("indicator_years", with_projects), compute)
 
     def headlines(self, year: int, region: str | None = None) -> trends.Headlines:
         """Each goal's headline value per region in ``year``, with the change from the year before and the values
@@ -93,7 +93,7 @@ class Reads(ObservatoryCore):
             with session_factory(self._ready())() as session:
                 return trends.headlines(session, self.strategy, year, region)
 
-        return self._cached(("headlines", year, region), compute)
+        return self.cached(("headlines", year, region), compute)
 
     def strategy_figures(self) -> specialisation.StrategyFigures:
         """Projects, organisations and funding per priority, area and sub-topic, all regions and per region."""
@@ -102,7 +102,7 @@ class Reads(ObservatoryCore):
             with session_factory(self._ready())() as session:
                 return specialisation.strategy_figures(session, self.strategy)
 
-        return self._cached(("strategy_figures",), compute)
+        return self.cached(("strategy_figures",), compute)
 
     def region_profile(self, code: str, year: int | None = None) -> specialisation.RegionProfile:
         """A region's specialisation (with RCA), trends, alerts, top organisations and partner regions."""
@@ -111,7 +111,7 @@ class Reads(ObservatoryCore):
             with session_factory(self._ready())() as session:
                 return specialisation.region_profile(session, self.strategy, code, year)
 
-        return self._cached(("region_profile", code, year), compute)
+        return self.cached(("region_profile", code, year), compute)
 
     def data_sources(self) -> list[sources_info.DataSource]:
         """The indicator catalogue's sources with their licences and last import."""
@@ -157,14 +157,15 @@ class Reads(ObservatoryCore):
         Pages of 1,000 (more than a page of the web may ask for) keep the facet counting to a few rounds."""
         items: list[SearchItem] = []
         page = 1
-        cached = self._reads.memo(self._ready())
+        engine = self._ready()
+        cached = self._reads.memo(engine)
 
         def counts_only(key: Hashable, compute: Callable[[], T], /) -> T:  # pages of 1,000 would crowd the cache
             return cached(key, compute) if key[0] == "search-counts" else compute()  # type: ignore[index]
 
         while len(items) < limit:
             # model_copy skips validation on purpose: per_page is capped at 100 for requests, not for exports
-            found = self._search(query.model_copy(update={"page": page, "per_page": 1_000}), counts_only)
+            found = self._search(query.model_copy(update={"page": page, "per_page": 1_000}), counts_only, engine)
             items.extend(found.items)
             if page >= found.pages:
                 break

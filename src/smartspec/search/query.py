@@ -243,7 +243,11 @@ def _matched_terms(words: list[QueryWord], whole: set[str], parts: set[str]) -> 
 def _facets(session: Session, strategy: Strategy, matched: CTE, q: SearchQuery, everything: bool) -> list[Facet]:
     """Every facet's value counts. The facets without a chosen value all count the same projects (those matching
     the text and every filter), so one grouped query counts them together; a facet with chosen values counts the
-    projects matching every filter but its own, one query each."""
+    projects matching every filter but its own, one query each.
+
+    A text's matches are few next to the facet rows (75,000 in the demo), so their counts start from the matches and
+    look each one's facets up by project (SQLite would otherwise scan the facet index: 4-5 times the time); without
+    a text the counts scan the facet index, which is faster for the large sets filters leave."""
     f = m.ProjectFacet
     chosen = [name for name in FACETS if getattr(q, name)]
     groups = [[name for name in FACETS if name not in chosen], *([name] for name in chosen)]
@@ -253,7 +257,10 @@ def _facets(session: Session, strategy: Strategy, matched: CTE, q: SearchQuery, 
             continue
         leave_out = names[0] if names[0] in chosen else None
         query = select(f.facet, f.value, func.count()).where(f.facet.in_(names)).group_by(f.facet, f.value)
-        if not everything or _filters(matched, q, leave_out=leave_out):
+        if not everything:
+            ids = _filtered(matched, q, leave_out=leave_out).subquery()
+            query = query.select_from(ids).join(f, f.project_id == ids.c.project_id)
+        elif _filters(matched, q, leave_out=leave_out):
             query = query.where(f.project_id.in_(_filtered(matched, q, leave_out=leave_out)))
         for facet, value, count in session.execute(query):
             counts[facet][value] = count
