@@ -12,6 +12,10 @@ connection, ask in turn:
   another order (30 different searches, asked again and again as users ask the same things)
 - search-page: ``/search?q=…`` with the same searches
 - overview: ``/``
+
+before which every distinct URL of these groups is asked about twice (the steady state: what users asking the same
+things meet once the caches hold the answers); and then
+
 - api-search-new: searches no one asked before in the run (a word with a region and a year, 1,155 of them), so
   that none is answered from the cache of searches (which keeps answers until the data change): the cost of a
   search itself, for comparison; no target
@@ -20,7 +24,7 @@ Each group is bounded in count (--requests) and time (--seconds); the report giv
 second and each group's p95 as a multiple of the static file's. Targets (issue 11): search p95 < 100 ms,
 overview p95 < 200 ms.
 
-    PYTHONPATH=src python bench/web.py [--db smartspec.db] [--data ../shared/data] [--requests 400]
+    PYTHONPATH=src python bench/web.py [--db smartspec.db] [--data ../shared/data] [--requests 400] [--workers 2]
 """
 
 from __future__ import annotations
@@ -173,8 +177,10 @@ def main() -> int:
             groups = {"static": ["/static/style.css"], "api-search": search_urls("/api/v1/projects"),
                       "search-page": search_urls("/search"), "overview": ["/"],
                       "api-search-new": new_search_urls("/api/v1/projects", regions)}  # fmt: skip
-            for name, urls in groups.items():  # warm up: first requests load the normaliser, the templates, caches
-                for path in urls[: len(WORDS)] if name != "api-search-new" else ["/api/v1/projects?q=vety"]:
+            # Warm up: the first requests load the normaliser and the templates and fill the caches (each distinct
+            # URL of a group about twice, on new connections, so that each worker of several is likely to get it).
+            for name, urls in groups.items():
+                for path in 2 * list(dict.fromkeys(urls)) if name != "api-search-new" else ["/api/v1/projects?q=vety"]:
                     httpx.get(f"{base}{path}", timeout=60.0)
             results = {}
             for name, urls in groups.items():

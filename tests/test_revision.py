@@ -6,6 +6,8 @@ database, a reader that caches and a writer, as `smartspec serve --workers N` an
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -122,3 +124,30 @@ def test_the_cache_keeps_its_size_and_answers_by_revision() -> None:
     assert cache.at(2, "a", lambda: compute("a")) == "A" and calls[-1] == "a"
     assert cache.at(None, "a", lambda: compute("none")) == "NONE"  # no revision: never kept
     assert cache.at(None, "a", lambda: compute("none")) == "NONE" and calls[-2:] == ["none", "none"]
+
+
+def test_threads_asking_for_the_same_entry_wait_for_one_computation() -> None:
+    cache = revision.RevisionCache()
+    calls: list[int] = []
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return "drawn"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        first = pool.submit(cache.at, 7, "overview", slow)
+        assert started.wait(5)
+        others = [pool.submit(cache.at, 7, "overview", slow) for _ in range(7)]
+        release.set()
+        assert {first.result(), *(f.result() for f in others)} == {"drawn"}
+    assert len(calls) == 1
+
+    def failing() -> str:
+        raise RuntimeError("the store went away")
+
+    with pytest.raises(RuntimeError):
+        cache.at(8, "overview", failing)
+    assert cache.at(8, "overview", lambda: "again") == "again"  # a failure is not kept, nor does it block

@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, event, text
 
 T = TypeVar("T")
 TABLE = "data_revision"
+WAIT_S = 60.0  # how long a request waits for another thread's computation of the same entry before doing it itself
 # Tables whose rows no cached read shows: the schema's version, the revision itself, the accounts (sessions are
 # touched on every logged-in request) and the embedding cache (vectors the classifier computes while it reads).
 UNTRACKED = frozenset({"alembic_version", TABLE, "user_account", "user_session", "api_token", "login_attempt",
@@ -119,6 +120,7 @@ class RevisionCache:
         self.size = size
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._pending: dict[Hashable, threading.Event] = {}  # entries being computed, set when done
         self.hits = self.misses = 0
 
     def get(self, engine: Engine, key: Hashable, compute: Callable[[], T]) -> T:
@@ -132,23 +134,42 @@ class RevisionCache:
     def at(self, revision: int | None, key: Hashable, compute: Callable[[], T]) -> T:
         """The result for ``key`` kept at ``revision``, else ``compute()``. The caller reads the revision before
         the data, so a result is never kept under a revision newer than what it shows (None: keep nothing).
-        Entries of earlier revisions are never asked for again and leave as the least recently used."""
+        Entries of earlier revisions are never asked for again and leave as the least recently used. While one
+        thread computes an entry, the others asking for it wait for its result instead of computing it too (20
+        requests for the overview just after an import would otherwise draw it 20 times at once)."""
         if revision is None:
             return compute()
         entry = (revision, key)
         with self._lock:
             if entry in self._entries:
-                self._entries.move_to_end(entry)
-                self.hits += 1
-                found: T = self._entries[entry]
+                found: T = self._hit(entry)
                 return found
+            pending = self._pending.get(entry)
+            if pending is None:
+                self._pending[entry] = threading.Event()
             self.misses += 1
-        value = compute()
-        with self._lock:
-            self._entries[entry] = value
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        return value
+        if pending is not None:  # another thread computes it: wait, then take its result (or compute, if it failed)
+            pending.wait(WAIT_S)
+            with self._lock:
+                if entry in self._entries:
+                    waited: T = self._hit(entry)
+                    return waited
+            return compute()
+        try:
+            value = compute()
+            with self._lock:
+                self._entries[entry] = value
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                self._pending.pop(entry).set()
+
+    def _hit(self, entry: Hashable) -> Any:
+        self._entries.move_to_end(entry)
+        self.hits += 1
+        return self._entries[entry]
 
     def clear(self) -> None:
         with self._lock:
