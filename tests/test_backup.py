@@ -22,7 +22,7 @@ from smartspec.store import models as m
 from smartspec.store.backup import backup, restore
 from smartspec.strategy import Strategy
 
-WRITTEN = ("organisation", "organisation_name")  # the tables the writer thread adds to
+WRITTEN = ("organisation", "organisation_name", "data_revision")  # the tables the writer thread changes
 
 
 def dump(engine: Engine, skip: tuple[str, ...] = ()) -> dict[str, list[tuple[Any, ...]]]:

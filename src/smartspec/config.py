@@ -66,8 +66,9 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None,
         description=(
-            "Key that signs the web forms' CSRF tokens; unset: a random key per process (forms opened before a "
-            "restart, or served by another worker process, are refused and must be reloaded)"
+            "Key that signs the web forms' CSRF tokens; unset: a random key each time the server starts, shared by "
+            "the worker processes of `smartspec serve --workers N` (forms opened before a restart are refused and "
+            "must be reloaded)"
         ),
     )
     max_upload_mb: int = Field(default=50, gt=0, description="Largest file in MB the web upload pages accept")

@@ -35,7 +35,7 @@ class Accounts(ObservatoryCore):
         """The same observatory (engine, strategy, loaded model) for another actor, e.g. the user of a request."""
         other = type(self)(settings=self.settings, actor=actor, clock=self.clock, engine=self.engine)
         other._strategy, other._toolkits, other._model = self._strategy, self._toolkits, self._model
-        other._partners = self._partners
+        other._partners, other._reads = self._partners, self._reads
         return other
 
     def users(self) -> list[acc.UserInfo]:

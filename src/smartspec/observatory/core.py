@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Hashable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
@@ -43,7 +43,10 @@ from smartspec.store.backup import RestoreResult
 from smartspec.store.backup import backup as backup_store
 from smartspec.store.backup import restore as restore_store
 from smartspec.store.queries import ImportBatchInfo, Stats, import_log, region_figures, strategy_id
+from smartspec.store.revision import Memo, RevisionCache
 from smartspec.strategy import Strategy, cached_strategy
+
+T = TypeVar("T")
 
 
 class InitResult(BaseModel):
@@ -123,6 +126,7 @@ class ObservatoryCore:
         self._toolkits: dict[str, cl.Toolkit] = {}
         self._model: cl.LoadedModel | None = None
         self._partners: net.PartnerIndex | None = None
+        self._reads = RevisionCache()  # answers of reads, valid while the data revision stays (acting_as shares it)
 
     # Lifetime ---------------------------------------------------------------------------------------------------
 
@@ -180,6 +184,12 @@ class ObservatoryCore:
 
         return check
 
+    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, a value made from the store's data alone (a read, a rendered part of a page), kept for
+        ``key`` until a write changes the data (see smartspec.store.revision: every process reads the store's
+        revision first, so none serves stale data). The value is shared: callers must not change it."""
+        return self._reads.get(self._ready(), key, compute)
+
     def _strategy_id(self) -> int:
         with session_factory(self._ready())() as session:
             return strategy_id(session, self.strategy)
@@ -228,8 +238,12 @@ class ObservatoryCore:
         """Projects matching a query (text, filters, order, page), with facet counts: ``obs.search(q="matkailu",
         region=["FI1D7"])`` or ``obs.search(SearchQuery.from_params(url_parameters))``."""
         chosen = query or SearchQuery.model_validate(filters)
-        with session_factory(self._ready())() as session:
-            return search_projects(session, self.strategy, chosen, timeout_s=self.settings.query_timeout_s)
+        engine = self._ready()
+        return self._search(chosen, self._reads.memo(engine), engine)
+
+    def _search(self, query: SearchQuery, memo: Memo, engine: Engine) -> SearchResult:
+        with session_factory(engine)() as session:
+            return search_projects(session, self.strategy, query, timeout_s=self.settings.query_timeout_s, memo=memo)
 
     def reindex(self, project_ids: list[int] | None = None) -> ReindexResult:
         """Rebuild the search index (all projects, or some); imports, classification and reviews call it."""
@@ -359,15 +373,24 @@ class ObservatoryCore:
         if region and self.strategy.region(region) is None:
             raise InputError(f"{region!r} is not a region of {self.strategy.code}",
                              hint=f"use one of {', '.join(r.code for r in self.strategy.regions)}")  # fmt: skip
-        with session_factory(self._ready())() as session:
-            return ind.stored_values(session, self.strategy, year, region)
+
+        def compute() -> ind.Indicators:
+            with session_factory(self._ready())() as session:
+                return ind.stored_values(session, self.strategy, year, region)
+
+        return self.cached(("indicators", year, region), compute)
 
     def alerts(self, year: int) -> list[ind.Alert]:
         """Gap alerts of a year, from its stored values and the year before's."""
-        with session_factory(self._ready())() as session:
-            current = ind.stored_values(session, self.strategy, year)
+
+        def compute() -> list[ind.Alert]:
+            current = self.indicators(year)  # both years' values come from the cache when a page read them
             ind.require_stored(current)
-            return ind.alerts(session, self.strategy, current, ind.stored_values(session, self.strategy, year - 1))
+            before = self.indicators(year - 1)
+            with session_factory(self._ready())() as session:
+                return ind.alerts(session, self.strategy, current, before)
+
+        return self.cached(("alerts", year), compute)
 
     def registers(self, kind: str) -> reg.RegisterList:
         """Every entry of a register (cluster, network, communication)."""

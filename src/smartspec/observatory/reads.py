@@ -4,8 +4,9 @@ headlines, region profiles, data sources, organisation pages, the import log and
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
 
@@ -27,6 +28,8 @@ from smartspec.store.queries import strategy_id
 
 if TYPE_CHECKING:  # imported where used: the labels bring NumPy, the charts the Vega-Lite converter
     from smartspec.indicators import specialisation
+
+T = TypeVar("T")
 
 
 class Reads(ObservatoryCore):
@@ -76,29 +79,43 @@ class Reads(ObservatoryCore):
     def indicator_years(self, *, with_projects: bool = False) -> list[int]:
         """Years with stored indicator values, oldest first (``with_projects``: only years in which projects of the
         strategy's regions started)."""
-        with session_factory(self._ready())() as session:
-            return trends.stored_years(session, self.strategy, with_projects=with_projects)
+
+        def compute() -> list[int]:
+            with session_factory(self._ready())() as session:
+                return trends.stored_years(session, self.strategy, with_projects=with_projects)
+
+        return self.cached(("indicator_years", with_projects), compute)
 
     def headlines(self, year: int, region: str | None = None) -> trends.Headlines:
         """Each goal's headline value per region in ``year``, with the change from the year before and the values
         over the stored years."""
         self._check_region(region)
-        with session_factory(self._ready())() as session:
-            return trends.headlines(session, self.strategy, year, region)
+
+        def compute() -> trends.Headlines:
+            with session_factory(self._ready())() as session:
+                return trends.headlines(session, self.strategy, year, region)
+
+        return self.cached(("headlines", year, region), compute)
 
     def strategy_figures(self) -> specialisation.StrategyFigures:
         """Projects, organisations and funding per priority, area and sub-topic, all regions and per region."""
         from smartspec.indicators import specialisation
 
-        with session_factory(self._ready())() as session:
-            return specialisation.strategy_figures(session, self.strategy)
+        def compute() -> specialisation.StrategyFigures:
+            with session_factory(self._ready())() as session:
+                return specialisation.strategy_figures(session, self.strategy)
+
+        return self.cached(("strategy_figures",), compute)
 
     def region_profile(self, code: str, year: int | None = None) -> specialisation.RegionProfile:
         """A region's specialisation (with RCA), trends, alerts, top organisations and partner regions."""
         from smartspec.indicators import specialisation
 
-        with session_factory(self._ready())() as session:
-            return specialisation.region_profile(session, self.strategy, code, year)
+        def compute() -> specialisation.RegionProfile:
+            with session_factory(self._ready())() as session:
+                return specialisation.region_profile(session, self.strategy, code, year)
+
+        return self.cached(("region_profile", code, year), compute)
 
     def data_sources(self) -> list[sources_info.DataSource]:
         """The indicator catalogue's sources with their licences and last import."""
@@ -147,9 +164,15 @@ class Reads(ObservatoryCore):
         Pages of 1,000 (more than a page of the web may ask for) keep the facet counting to a few rounds."""
         items: list[SearchItem] = []
         page = 1
+        engine = self._ready()
+        cached = self._reads.memo(engine)
+
+        def counts_only(key: Hashable, compute: Callable[[], T], /) -> T:  # pages of 1,000 would crowd the cache
+            return cached(key, compute) if key[0] == "search-counts" else compute()  # type: ignore[index]
+
         while len(items) < limit:
             # model_copy skips validation on purpose: per_page is capped at 100 for requests, not for exports
-            found = self.search(query.model_copy(update={"page": page, "per_page": 1_000}))
+            found = self._search(query.model_copy(update={"page": page, "per_page": 1_000}), counts_only, engine)
             items.extend(found.items)
             if page >= found.pages:
                 break

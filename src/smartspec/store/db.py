@@ -1,4 +1,5 @@
-"""Opening the store: engines for SQLite (WAL, foreign keys on, one writer) and PostgreSQL."""
+"""Opening the store: engines for SQLite (WAL, foreign keys on, one writer) and PostgreSQL, each of which changes
+the data revision when a transaction that wrote data commits (``smartspec.store.revision``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartspec.errors import StoreError
+from smartspec.store.revision import track_writes
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,6 +64,7 @@ def create_store_engine(url: str, *, query_timeout_s: float = 30.0, read_only: b
             cursor.execute(f"PRAGMA busy_timeout={int(query_timeout_s * 1000)}")
             cursor.close()
 
+        track_writes(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
         # Options given in the URL (?options=-csearch_path%3Dschema) are kept and extended.
@@ -71,7 +74,9 @@ def create_store_engine(url: str, *, query_timeout_s: float = 30.0, read_only: b
         options += f"-c statement_timeout={int(query_timeout_s * 1000)}"
         if read_only:
             options += " -c default_transaction_read_only=on"
-        return create_engine(parsed, connect_args={"options": options}, pool_pre_ping=True)
+        engine = create_engine(parsed, connect_args={"options": options}, pool_pre_ping=True)
+        track_writes(engine)
+        return engine
     raise StoreError(
         f"database backend {parsed.get_backend_name()!r} is not supported",
         hint="use SQLite (sqlite:///file.db) or PostgreSQL (postgresql+psycopg://…)",

@@ -547,3 +547,12 @@ class AuditLog(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)  # before, after, and what else the action says
     via: Mapped[str | None] = mapped_column(String(40))  # os | session | token
     address: Mapped[str | None] = mapped_column(String(100))  # the client's address, or the token's label
+
+
+class DataRevision(Base):
+    """One row: a number that every committed write to the data changes (see ``smartspec.store.revision``), so
+    that caches of reads, in any process, know when they are out of date."""
+
+    __tablename__ = "data_revision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(BigInteger)

@@ -9,8 +9,9 @@ elsewhere.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 
@@ -18,7 +19,9 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smartspec.accounts import PermissionDenied
 from smartspec.config import Settings
@@ -29,6 +32,8 @@ from smartspec.web.api.schemas import ErrorDetail, ErrorResponse
 from smartspec.web.deps import render
 
 API_PREFIX = "/api/v1"
+# `smartspec serve --workers N` passes its settings (as JSON) to the worker processes in this variable.
+WORKER_SETTINGS = "SMARTSPEC_SERVE_SETTINGS"
 # No inline scripts or styles, nothing from elsewhere: the pages work without JavaScript.
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")  # fmt: skip
@@ -65,12 +70,7 @@ def create_app(settings: Settings | None = None, *, observatory: Observatory | N
 
     auth.install(app, _error)  # who is asking, and may they (before the headers, so refusals carry them)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so the gate's refusals carry the headers too
 
     @app.exception_handler(SmartspecError)
     async def smartspec_error(request: Request, error: SmartspecError) -> Response:
@@ -97,6 +97,36 @@ def create_app(settings: Settings | None = None, *, observatory: Observatory | N
                       "try again; if it fails again, report the URL to the observatory's maintainers")  # fmt: skip
 
     return app
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response. A plain ASGI middleware: Starlette's ``@app.middleware("http")``
+    runs each request through a task and a stream of its own, a visible share of a cached answer's cost."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of `smartspec serve --workers N`, with the settings the command resolved."""
+    given = os.environ.get(WORKER_SETTINGS)
+    if given is None:
+        raise SmartspecError(f"{WORKER_SETTINGS} is not set", hint="start the workers with smartspec serve --workers N")
+    return create_app(Settings.model_validate_json(given))
 
 
 def _error(request: Request, status: int, message: str, problems: list[str], hint: str | None) -> Response:

@@ -3,6 +3,7 @@ templates. Routes call the facade and add presentation only."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
@@ -55,6 +56,19 @@ def url_with(request: Request, **changes: Any) -> str:
         )
     query = urlencode(pairs)
     return request.url.path + (f"?{query}" if query else "")
+
+
+def fragment(request: Request, template: str, key: Hashable, context: Callable[[], dict[str, Any]]) -> Markup:
+    """A part of a page that depends only on the data, the language, the path and ``key`` (never on the user, the
+    cookies or other parameters), rendered from ``template`` once per data revision and then served from the
+    facade's cache."""
+    obs, lang = observatory(request), language(request)
+
+    def draw() -> Markup:
+        page = environment(lang).get_template(template)
+        return Markup(page.render(request=request, lang=lang, strategy=obs.strategy, **context()))
+
+    return obs.cached(("fragment", template, lang, request.url.path, key), draw)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

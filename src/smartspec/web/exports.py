@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import inspect
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
+from fastapi import APIRouter, Path
 from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -33,6 +38,48 @@ MEDIA_TYPES = {
 # Control characters XLSX cannot hold (openpyxl refuses them): removed rather than failing the download.
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 Cell = str | int | float | Decimal | dt.date | None
+Rows = Iterable[BaseModel | Mapping[str, Any]]
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@dataclass(frozen=True)
+class Table:
+    """What an export route answers: its rows, the columns to write and the file's name without its suffix."""
+
+    rows: Rows
+    columns: Sequence[str]
+    filename: str
+
+
+def route(
+    router: APIRouter, path: str, *, summary: str, rows: str
+) -> Callable[[Callable[..., Table]], Callable[..., Response]]:
+    """Register an export: ``GET {path}.csv`` and ``.xlsx`` (one route with an ``output_format`` path parameter)
+    answered by the decorated function's ``Table`` as a download. The function takes the same parameters (and
+    dependencies) as the JSON route it exports, so both read the same filters."""
+
+    def register(endpoint: Callable[..., Table]) -> Callable[..., Response]:
+        @functools.wraps(endpoint)
+        def answer(*args: Any, output_format: ExportFormat, **kwargs: Any) -> Response:
+            found = endpoint(*args, **kwargs)
+            return download(found.rows, found.columns, output_format.value, found.filename)
+
+        # FastAPI reads the parameters from the signature: the endpoint's own (their annotations resolved in the
+        # endpoint's module) and the format, from the path's suffix.
+        own = inspect.signature(endpoint, eval_str=True)
+        chosen = inspect.Parameter("output_format", inspect.Parameter.KEYWORD_ONLY, annotation=ExportFormat,
+                                   default=Path(description="csv or xlsx"))  # fmt: skip
+        parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own.parameters.values()]
+        answer.__signature__ = own.replace(parameters=[*parameters, chosen], return_annotation=Response)  # type: ignore[attr-defined]
+        router.get(f"{path}.{{output_format}}", response_class=Response, summary=summary,
+                   responses=export_responses(rows))(answer)  # fmt: skip
+        return answer
+
+    return register
 
 
 def cell(value: Any) -> Cell:
@@ -46,7 +93,7 @@ def cell(value: Any) -> Cell:
     return neutralise(str(value))
 
 
-def table(rows: Iterable[BaseModel | Mapping[str, Any]], columns: Sequence[str]) -> tuple[list[str], list[list[Cell]]]:
+def table(rows: Rows, columns: Sequence[str]) -> tuple[list[str], list[list[Cell]]]:
     """The header and the cells of ``rows``, taking ``columns`` in order; ``*_cents`` columns become ``*_eur``."""
     header = [c.removesuffix("_cents") + "_eur" if c.endswith("_cents") else c for c in columns]
     body: list[list[Cell]] = []
@@ -90,7 +137,7 @@ def xlsx_bytes(header: list[str], body: list[list[Cell]], sheet: str = "data") -
     return buffer.getvalue()
 
 
-def download(rows: Iterable[BaseModel | Mapping[str, Any]], columns: Sequence[str], output_format: str,
+def download(rows: Rows, columns: Sequence[str], output_format: str,
              filename: str) -> Response:  # fmt: skip
     """A CSV or XLSX download of ``rows`` named ``filename.<format>`` (RFC 6266 with a UTF-8 fallback)."""
     header, body = table(rows, columns)

@@ -8,13 +8,11 @@ without one (the whole strategy, or all areas), as ``Observatory.indicator_recor
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import Response
 
 from smartspec import indicators as ind
 from smartspec.errors import InputError, NotFoundError
 from smartspec.observatory import Observatory
 from smartspec.web import exports
-from smartspec.web.api.projects import ExportFormat
 from smartspec.web.api.schemas import IndicatorRecords, RecordPage, ValueRecords
 from smartspec.web.deps import observatory
 
@@ -53,24 +51,17 @@ def catalogue(obs: Observatory = Depends(observatory)) -> list[ind.Indicator]:
     return list(obs.indicator_catalogue().indicators)
 
 
-@router.get(
-    "/indicators/{year}.{output_format}",
-    response_class=Response,
-    summary="A year's values as CSV or XLSX",
-    responses=exports.export_responses("One row per value: indicator, region, area, value, unit, records"),
-)
+@exports.route(router, "/indicators/{year}", summary="A year's values as CSV or XLSX",
+               rows="One row per value: indicator, region, area, value, unit, records")  # fmt: skip
 def values_export(
-    year: int = YEAR,
-    output_format: ExportFormat = Path(),
-    region: str | None = REGION,
-    obs: Observatory = Depends(observatory),
-) -> Response:
+    year: int = YEAR, region: str | None = REGION, obs: Observatory = Depends(observatory)
+) -> exports.Table:
     found = obs.indicators(year, region)
     rows = [
         {**v.model_dump(exclude={"records", "details"}), "record_kind": v.records.kind, "records": len(v.records.ids)}
         for v in found.values
     ]
-    return exports.download(rows, VALUE_COLUMNS, output_format.value, f"indicators-{year}")
+    return exports.Table(rows, VALUE_COLUMNS, f"indicators-{year}")
 
 
 @router.get(
@@ -82,20 +73,15 @@ def values(year: int = YEAR, region: str | None = REGION, obs: Observatory = Dep
     return obs.indicators(year, region)
 
 
-@router.get(
-    "/indicators/{year}/{indicator_id}/records.{output_format}",
-    response_class=Response,
-    summary="The records behind one value as CSV or XLSX",
-    responses=exports.export_responses("One row per record, with the value it counts toward"),
-)
+@exports.route(router, "/indicators/{year}/{indicator_id}/records", rows="One row per record, with its value",
+               summary="The records behind one value as CSV or XLSX")  # fmt: skip
 def records_export(
     year: int = YEAR,
     indicator_id: str = INDICATOR,
-    output_format: ExportFormat = Path(),
     region: str | None = REGION,
     area: str | None = AREA,
     obs: Observatory = Depends(observatory),
-) -> Response:
+) -> exports.Table:
     found = obs.indicator_records(year, indicator_id, region, area)
     value = {
         "indicator": found.indicator,
@@ -108,7 +94,7 @@ def records_export(
     }
     rows = [{**value, **row.model_dump(), "year_of_record": row.year, "year": found.year} for row in found.rows]
     name = "-".join(part for part in (indicator_id, str(year), region, area) if part)
-    return exports.download(rows, RECORD_COLUMNS, output_format.value, name)
+    return exports.Table(rows, RECORD_COLUMNS, name)
 
 
 @router.get(

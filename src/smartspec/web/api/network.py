@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, Field
 
 from smartspec.network import NetworkReport, Suggestions
 from smartspec.observatory import Observatory
@@ -27,52 +28,50 @@ def network(
     return obs.network(area=area, region=region, year_from=year_from, year_to=year_to, programme=programme, top=top)
 
 
-Region = Query(None, description="Only organisations located in this strategy region")
-Area = Query(None, description="Only organisations active in this competence area")
-Type = Query(None, description="Organisation type")
-Country = Query(None, pattern=r"^[A-Z]{2}$", description="Two-letter country code")
-Limit = Query(10, ge=1, le=50)
-Lang = Query("en", description="Language of the reasons")
 OrgType = Literal["PRC", "HES", "REC", "PUB", "OTH"]
+
+
+class Listing(BaseModel):
+    """How many suggestions, and in which language their reasons are written."""
+
+    limit: int = Field(10, ge=1, le=50, description="How many suggestions at most")
+    lang: Literal["fi", "en"] = Field("en", description="Language of the reasons")
+
+
+class PartnerFilters(Listing):
+    """Which organisations may be suggested (every filter is optional; they combine)."""
+
+    region: str | None = Field(None, description="Only organisations located in this strategy region")
+    area: str | None = Field(None, description="Only organisations active in this competence area")
+    org_type: OrgType | None = Field(None, description="Organisation type")
+    country: str | None = Field(None, pattern=r"^[A-Z]{2}$", description="Two-letter country code")
 
 
 @router.get("/partners", response_model=Suggestions,
             summary="Organisations that fit a text (Finnish or English), with reasons")  # fmt: skip
 def partners(
+    filters: Annotated[PartnerFilters, Query()],
     q: str = Query(min_length=2, max_length=500, description="Free text in Finnish or English"),
-    region: str | None = Region,
-    area: str | None = Area,
-    org_type: OrgType | None = Type,
-    country: str | None = Country,
-    limit: int = Limit,
-    lang: Literal["fi", "en"] = Lang,
     obs: Observatory = Depends(observatory),
 ) -> Suggestions:
-    return obs.partners(q, region=region, area=area, org_type=org_type, country=country, limit=limit, lang=lang)
+    return obs.partners(q, **filters.model_dump())
 
 
 @router.get("/partners/organisations/{organisation_id}", response_model=Suggestions,
             summary="Who an organisation should work with next, with reasons")  # fmt: skip
 def partners_of(
+    filters: Annotated[PartnerFilters, Query()],
     organisation_id: int = Path(ge=1),
-    region: str | None = Region,
-    area: str | None = Area,
-    org_type: OrgType | None = Type,
-    country: str | None = Country,
-    limit: int = Limit,
-    lang: Literal["fi", "en"] = Lang,
     obs: Observatory = Depends(observatory),
 ) -> Suggestions:
-    return obs.partners(org=organisation_id, region=region, area=area, org_type=org_type, country=country,
-                        limit=limit, lang=lang)  # fmt: skip
+    return obs.partners(org=organisation_id, **filters.model_dump())
 
 
 @router.get("/partners/topics/{topic}", response_model=Suggestions,
             summary="The regions' organisations and outside partners for a call topic, with reasons")  # fmt: skip
 def partners_for_topic(
+    listing: Annotated[Listing, Query()],
     topic: str = Path(max_length=80, description="A call topic code (HORIZON-CL5-2024-D3-01-01)"),
-    limit: int = Limit,
-    lang: Literal["fi", "en"] = Lang,
     obs: Observatory = Depends(observatory),
 ) -> Suggestions:
-    return obs.partners(topic=topic, limit=limit, lang=lang)
+    return obs.partners(topic=topic, **listing.model_dump())

@@ -3,11 +3,9 @@ XLSX with the same filters."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import Response
 from pydantic import Field
 
 from smartspec.classify.classifier import ModelMissingError
@@ -34,11 +32,6 @@ EXPORT_COLUMNS = (
     "public_funding_cents",
     "match",
 )
-
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    xlsx = "xlsx"
 
 
 def search_query(
@@ -95,19 +88,12 @@ def projects(query: SearchQuery = Depends(search_query), obs: Observatory = Depe
     )
 
 
-@router.get(
-    "/projects.{output_format}",
-    response_class=Response,
-    summary="Search results as CSV or XLSX",
-    responses=exports.export_responses("Every matching project (up to 10,000), in the search's order"),
-)
+@exports.route(router, "/projects", summary="Search results as CSV or XLSX",
+               rows="Every matching project (up to 10,000), in the search's order")  # fmt: skip
 def projects_export(
-    output_format: ExportFormat = Path(description="csv or xlsx"),
-    query: SearchQuery = Depends(search_query),
-    obs: Observatory = Depends(observatory),
-) -> Response:
-    items = obs.search_all(query)
-    return exports.download(items, EXPORT_COLUMNS, output_format.value, "projects")
+    query: SearchQuery = Depends(search_query), obs: Observatory = Depends(observatory)
+) -> exports.Table:
+    return exports.Table(obs.search_all(query), EXPORT_COLUMNS, "projects")
 
 
 @router.get(

@@ -3,11 +3,14 @@ and a small trend; the map of the regions shaded by a chosen indicator; and the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from smartspec.observatory import Observatory
 from smartspec.web import graphics
-from smartspec.web.deps import language, observatory, render
+from smartspec.web.deps import fragment, language, observatory, render
 from smartspec.web.pages.common import alerts_by_region, chosen_year, figure, helpers, report_lang
 
 router = APIRouter()
@@ -16,15 +19,24 @@ DEFAULT_MAP_INDICATOR = "g2_eu_funding_per_capita"  # as in the report's map
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def overview(request: Request, year: int | None = None, indicator: str | None = None) -> HTMLResponse:
-    obs = observatory(request)
-    lang = language(request)
+    """The page around its content, which is drawn once per data revision, language, year and indicator (the goals'
+    figures, 49 trend lines and the map take a tenth of a second and change only with the data)."""
+    obs, lang = observatory(request), language(request)
+    content = fragment(
+        request, "_overview.html", (year, indicator), lambda: overview_content(obs, lang, year, indicator)
+    )
+    return render(request, "overview.html", content=content)
+
+
+def overview_content(obs: Observatory, lang: str, year: int | None, indicator: str | None) -> dict[str, Any]:
+    """What the overview's content shows (see ``_overview.html``)."""
     years = obs.indicator_years()
     shown = chosen_year(years, year, obs.indicator_years(with_projects=True))
     regions = obs.strategy.regions
     names = {region.code: region.name.get(lang) for region in regions}
     context = {"years": years, "year": shown, "requested_year": year, "names": names, **helpers(lang)}
     if shown is None:
-        return render(request, "overview.html", **context)
+        return context
     values = obs.indicators(shown)
     table = values.table()
     # The map can show every indicator with a value per region (not those stored per area only).
@@ -53,7 +65,7 @@ def overview(request: Request, year: int | None = None, indicator: str | None = 
             ", ".join(f"{p.year}: {figure(p.value, goal.unit, lang)}" for p in row.series))
         for goal in headlines.goals for row in goal.regions
     }  # fmt: skip
-    return render(request, "overview.html", **context, headlines=headlines, sparks=sparks,
-                  definitions=values.definitions, choices=choices, indicator=entry, map_values=map_values,
-                  map_svg=drawn, alerts=alerts_by_region(obs.alerts(shown), [r.code for r in regions]),
-                  areas={a.code: a for a in obs.strategy.areas()})  # fmt: skip
+    return {**context, "headlines": headlines, "sparks": sparks, "definitions": values.definitions,
+            "choices": choices, "indicator": entry, "map_values": map_values, "map_svg": drawn,
+            "alerts": alerts_by_region(obs.alerts(shown), [r.code for r in regions]),
+            "areas": {a.code: a for a in obs.strategy.areas()}}  # fmt: skip
