@@ -345,7 +345,7 @@ def test_an_editors_review_queue_holds_only_their_regions_projects(
     assert {ids["A70001"], ids["A70002"]} <= everything  # Lappi and Pohjois-Karjala
     lappi = as_user(obs, obs.add_user("lappi", "editor", PASSWORD, regions=["FI1D7"]))
     assert [item.project_id for item in lappi.review_queue(50)] == [ids["A70001"]]
-    both = as_user(obs, obs.add_user("itä", "editor", PASSWORD, regions=["FI1D7", "FI1D3"]))
+    both = as_user(obs, obs.add_user("ita", "editor", PASSWORD, regions=["FI1D7", "FI1D3"]))
     assert {item.project_id for item in both.review_queue(50)} == {ids["A70001"], ids["A70002"]}
     kainuu = as_user(obs, obs.add_user("kainuu", "editor", PASSWORD, regions=["FI1D8"]))
     assert kainuu.review_queue(50) == []  # no fixture project is in Kainuu
