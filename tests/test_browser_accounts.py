@@ -15,6 +15,7 @@ Screenshots of the login, register editing, review and upload pages at 1280 and 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,7 +64,7 @@ def story(web_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
         own = obs.register_add("cluster", {"name": "Kajaanin peliklusteri", "region": "FI1D8", "areas": "II.2"}).id
         other = obs.register_add("cluster", {"name": "Lapin matkailuklusteri", "region": "FI1D7", "areas": "III.2"}).id
         with session_factory(obs.engine)() as session:
-            ids = dict(session.execute(select(m.Project.source_id, m.Project.id)).tuples())
+            ids = {source_id: id_ for source_id, id_ in session.execute(select(m.Project.source_id, m.Project.id))}
     with serve(url) as base:
         yield {"url": url, "base": base, "clusters": {"own": own, "other": other},
                "projects": {"own": ids["K80001"], "other": ids["L80001"]}}  # fmt: skip
@@ -115,7 +116,7 @@ def test_each_role_logs_in_through_the_form(story: dict[str, Any], page: Any, sh
     for username, links in offered.items():
         login(page, base, username)
         account = page.locator(".account").inner_text()
-        role = {"boss": "admin", "kainuu": "editor", "lukija": "viewer"}[username]
+        role = {"boss": "ylläpitäjä", "kainuu": "muokkaaja", "lukija": "lukija"}[username]  # the page is in Finnish
         assert f"{username} ({role})" in account
         nav = {
             href.split("?")[0]
@@ -171,12 +172,14 @@ def test_the_kainuu_editor_edits_and_reviews_only_kainuu(story: dict[str, Any], 
                                        form={"csrf": csrf(page), "code": "I.3", "action": "add"})  # fmt: skip
     assert refused_review.status == 403
     page.goto(f"{base}/projects/{own_project}")
-    reviews = page.locator("main table").filter(has_text="kainuu").inner_text()
-    assert "III.2" in reviews and "kainuu" in reviews
+    review = page.locator("main tr").filter(has=page.locator("td", has_text=re.compile(r"^kainuu$")))
+    assert "III.2" in review.inner_text()  # the reviews table: the label, the decision (added) and who
     assert page.locator("main section.evidence h3").filter(has_text="III.2").count() == 1  # the label now shows
     with Observatory(url) as obs, session_factory(obs.engine)() as session:
-        reviewed = dict(session.execute(select(m.Classification.record_id, m.Classification.decided_by).where(
-            m.Classification.method == "review")).tuples())  # fmt: skip
+        query = select(m.Classification.record_id, m.Classification.decided_by).where(
+            m.Classification.method == "review"
+        )
+        reviewed = {record_id: by for record_id, by in session.execute(query)}
     assert reviewed == {own_project: "kainuu"}
 
 
@@ -231,6 +234,7 @@ def test_an_upload_with_a_bad_row_writes_nothing_and_names_the_row(story: dict[s
         page.click('main form[action="/imports/upload"] button[type="submit"]')
     alert = page.locator('main [role="alert"]').inner_text()
     assert "Mitään ei tuotu" in alert and "hankkeet.csv:3" in alert and "FI1D7" in alert
+    assert "smartspec-upload" not in alert  # the file's own name, never the server's temporary path
     shoot(page, shots, "upload")
     with Observatory(url) as obs, session_factory(obs.engine)() as session:
         assert session.scalar(select(func.count()).select_from(m.Project)) == projects

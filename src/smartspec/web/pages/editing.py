@@ -195,7 +195,9 @@ def upload(request: Request, source: str = Form(""), file: UploadFile = File(...
         try:
             result = obs.import_file(source, path, skip_bad_rows=skip_bad_rows)
         except InputError as exc:
-            problems = [exc.summary, *(str(p).replace(str(path), file.filename or "upload") for p in exc.problems)]
+            # The upload's own name, never the server's temporary path.
+            name = Path(file.filename or "upload").name
+            problems = [text.replace(str(path), name) for text in [exc.summary, *map(str, exc.problems)]]
             return render(request, "upload.html", status_code=400, **page, problems=problems)
     page["result"] = result
     return render(request, "upload.html", **page, problems=[])
