@@ -227,6 +227,13 @@ def test_hostile_uploads_reviews_accounts_and_logins(site: dict[str, Any]) -> No
         refused = post(kainuu, "/imports/upload", {"source": source}, files={"file": (name, content, "text/csv")})
         assert refused.status_code == 400 and 'role="alert"' in refused.text
         assert_safe(refused.text, where=f"upload {name[:20]} {source[:20]}")
+    # A cell longer than its column holds (a 20 kB project code, the column holds 100): the row is refused with its
+    # line, nothing is written (PostgreSQL would refuse the value; SQLite would keep it).
+    long_code = post(kainuu, "/imports/upload", {"source": "eura"},
+                     files={"file": ("koodit.csv", eura_file(["Pitkä koodi"]).replace(b"K00000", b"K" * 20_000),
+                                     "text/csv")})  # fmt: skip
+    assert long_code.status_code == 400 and "koodit.csv:2" in long_code.text
+    assert "source_id has 20,000 characters; its column holds 100" in long_code.text
     assert count(engine, m.Project) == projects
     clusters = count(engine, m.Cluster)
     for name, content in (("klusterit.csv", b"name,region\n" + NON_UTF8 + b",FI1D8\n"),
