@@ -263,6 +263,10 @@ def test_an_editor_imports_a_register_file_of_their_region_only(store: dict[str,
             ("Own", ["I.1", "I.2"])]  # fmt: skip
         entry = obs.audit(entity="cluster")[0]
         assert (entry.action, entry.actor, entry.entity_id) == ("register.cluster.import", "kainuu", "klusterit.xlsx")
+        long_name = "k" * 200 + ".csv"  # longer than the audit log's record id column (100)
+        assert upload(long_name, f"name,region,areas\nOwn,{own},I.1;I.2\n".encode()).status_code == 303
+        entry = obs.audit(entity="cluster")[0]
+        assert entry.entity_id == long_name[-100:] and entry.detail["file"] == long_name
         # The downloads are the import format: the CSV and the workbook import back unchanged.
         for output_format in ("csv", "xlsx"):
             download = client.get(f"/registers/cluster/export.{output_format}", headers=editor.headers())

@@ -349,8 +349,9 @@ def import_table(engine: Engine, strategy: Strategy, kind: str, path: Path, who:
                 counts[_save_logged(session, register, row, who, via, address)[1]] += 1
             except ValueError as exc:
                 raise InputError(f"{shown}:{line}: {exc}", hint="nothing was imported; correct the row") from exc
+        # entity_id holds 100 characters: the end of a long path (its file name) there, the whole of it in detail
         session.add(m.AuditLog(actor=who, via=via, address=address, action=f"register.{kind}.import", entity=kind,
-                               entity_id=shown, detail={**counts, "via": via}))  # fmt: skip
+                               entity_id=shown[-100:], detail={**counts, "file": shown, "via": via}))  # fmt: skip
     return ImportedRows(kind=kind, **counts)
 
 
