@@ -18,6 +18,7 @@ import pickle
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -244,9 +245,9 @@ def web_db(sqlite_template: Path, trained_model: dict[str, Any], tmp_path_factor
     return url
 
 
-@pytest.fixture(scope="session")
-def live_server(web_db: str) -> Iterator[str]:
-    """The web observatory served by uvicorn on a free loopback port, for the browser tests."""
+@contextmanager
+def serve(database_url: str, **settings: Any) -> Iterator[str]:
+    """A web observatory over ``database_url`` served by uvicorn on a free loopback port; yields its base URL."""
     import socket
     import threading
     import time
@@ -259,17 +260,26 @@ def live_server(web_db: str) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(database_url=web_db)), host="127.0.0.1", port=port,
-                                           log_level="warning"))  # fmt: skip
+    app = create_app(Settings(database_url=database_url, **settings))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):
         if server.started:
             break
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(web_db: str) -> Iterator[str]:
+    """The web observatory served by uvicorn on a free loopback port, for the browser tests."""
+    with serve(web_db) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

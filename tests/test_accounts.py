@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -329,6 +330,31 @@ def test_an_editor_reviews_only_projects_with_a_participant_in_their_regions(eng
     entry = obs.audit(entity="project")[0]
     assert (entry.action, entry.before, entry.after, entry.via) == ("classification.accept", None, "accepted",
                                                                     "session")  # fmt: skip
+
+
+def test_an_editors_review_queue_holds_only_their_regions_projects(
+    engine: Engine, install_model: Callable[[Engine], None]
+) -> None:
+    obs = admin(engine)
+    obs.import_file("eura", EURA)
+    install_model(engine)
+    obs.classify()
+    with session_factory(engine)() as session:
+        ids = {source_id: id_ for source_id, id_ in session.execute(select(m.Project.source_id, m.Project.id))}
+    everything = {item.project_id for item in obs.review_queue(50)}
+    assert {ids["A70001"], ids["A70002"]} <= everything  # Lappi and Pohjois-Karjala
+    lappi = as_user(obs, obs.add_user("lappi", "editor", PASSWORD, regions=["FI1D7"]))
+    assert [item.project_id for item in lappi.review_queue(50)] == [ids["A70001"]]
+    both = as_user(obs, obs.add_user("ita", "editor", PASSWORD, regions=["FI1D7", "FI1D3"]))
+    assert {item.project_id for item in both.review_queue(50)} == {ids["A70001"], ids["A70002"]}
+    kainuu = as_user(obs, obs.add_user("kainuu", "editor", PASSWORD, regions=["FI1D8"]))
+    assert kainuu.review_queue(50) == []  # no fixture project is in Kainuu
+    viewer = as_user(obs, obs.add_user("lukija", "viewer", PASSWORD))
+    assert {item.project_id for item in viewer.review_queue(50)} == everything  # readers see the whole queue
+    # A reviewed project leaves the queue; the editor's queue is still limited to their regions.
+    lappi.decide(ids["A70001"], "I.4", "accept")
+    assert lappi.review_queue(50) == []
+    assert ids["A70001"] not in {item.project_id for item in obs.review_queue(50)}
 
 
 def test_viewers_and_anonymous_readers_write_nothing(engine: Engine, kainuu: tuple[Observatory, Observatory]) -> None:

@@ -115,3 +115,9 @@ def test_name_keys_match_spellings(a: str, b: str) -> None:
 def test_name_keys_keep_different_organisations_apart() -> None:
     assert name_key("Oulun yliopisto") != name_key("Oulun ammattikorkeakoulu")
     assert name_key("Oy") == "oy"  # a name that is only a legal form is kept, not emptied
+
+
+def test_a_very_long_name_has_a_key_that_fits_its_column() -> None:
+    long_name = "Pitkä <i>nimi</i> & " * 1000  # 20 kB: the key column holds 300 characters (PostgreSQL enforces it)
+    key = name_key(long_name)
+    assert 0 < len(key) <= 300 and key == name_key(long_name + " Oy")

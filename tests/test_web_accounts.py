@@ -211,3 +211,99 @@ def test_every_form_write_needs_the_csrf_token(store: dict[str, Any]) -> None:
         # A script with an API token (no session cookie) needs no CSRF token, but a valid token.
         bad = client.get("/api/v1/strategy", headers={"Authorization": "Bearer nonsense"})
         assert bad.status_code == 401 and bad.headers["www-authenticate"] == "Bearer"
+
+
+# Register import by upload ------------------------------------------------------------------------------------------
+
+
+def _workbook(rows: list[list[str]]) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)  # type: ignore[union-attr]
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_editor_imports_a_register_file_of_their_region_only(store: dict[str, Any]) -> None:
+    obs: Observatory = store["obs"]
+    own, other = store["own"], store["other"]
+    with TestClient(create_app(observatory=Observatory(engine=store["engine"]))) as client:
+        editor = browser_for(client, obs, "kainuu")
+
+        def upload(name: str, content: bytes) -> Any:
+            return client.post(
+                "/registers/cluster/upload",
+                data={"csrf": editor.token},
+                headers=editor.headers(),
+                files={"file": (name, content, "application/octet-stream")},
+                follow_redirects=False,
+            )
+
+        # A row of another region (line 3) and a bad area (line 4): both listed with their lines, nothing written.
+        refused = upload("klusterit.csv", f"name;region;areas\nOwn;{own};I.1\nOther;{other};I.1\nBad;{own};IX.9\n"
+                         .encode())  # fmt: skip
+        assert refused.status_code == 400
+        assert (
+            "klusterit.csv:3 [region]" in refused.text and f"may not edit register cluster in {other}" in refused.text
+        )
+        assert "klusterit.csv:4" in refused.text and "&#39;IX.9&#39; is not a competence area" in refused.text
+        assert "smartspec-register-" not in refused.text  # the upload's own name, never the temporary path
+        assert obs.registers("cluster").entries == []
+        # The same report for a workbook; then a good workbook is imported, and audited with the file's name.
+        refused = upload("klusterit.xlsx", _workbook([["name", "region"], ["Own", own], ["Other", other]]))
+        assert refused.status_code == 400 and "klusterit.xlsx:3 [region]" in refused.text
+        done = upload("klusterit.xlsx", _workbook([["name", "region", "areas"], ["Own", own, "I.1;I.2"]]))
+        assert done.status_code == 303 and done.headers["location"] == "/registers/cluster?imported=1+0"
+        assert [(e.values["name"], e.values["areas"]) for e in obs.registers("cluster").entries] == [
+            ("Own", ["I.1", "I.2"])]  # fmt: skip
+        entry = obs.audit(entity="cluster")[0]
+        assert (entry.action, entry.actor, entry.entity_id) == ("register.cluster.import", "kainuu", "klusterit.xlsx")
+        long_name = "k" * 200 + ".csv"  # longer than the audit log's record id column (100)
+        assert upload(long_name, f"name,region,areas\nOwn,{own},I.1;I.2\n".encode()).status_code == 303
+        entry = obs.audit(entity="cluster")[0]
+        assert entry.entity_id == long_name[-100:] and entry.detail["file"] == long_name
+        # The downloads are the import format: the CSV and the workbook import back unchanged.
+        for output_format in ("csv", "xlsx"):
+            download = client.get(f"/registers/cluster/export.{output_format}", headers=editor.headers())
+            assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
+            again = upload(f"again.{output_format}", download.content)
+            assert again.status_code == 303 and again.headers["location"].endswith("imported=0+1")
+        assert [(e.values["name"], e.values["areas"]) for e in obs.registers("cluster").entries] == [
+            ("Own", ["I.1", "I.2"])]  # fmt: skip
+        assert client.get("/registers/cluster/export.pdf", headers=editor.headers()).status_code == 404
+
+
+def test_cookies_rotate_and_are_flagged_and_big_uploads_are_refused(store: dict[str, Any]) -> None:
+    obs: Observatory = store["obs"]
+    app = create_app(observatory=Observatory(engine=store["engine"], settings=Settings(max_upload_mb=1)))
+    with TestClient(app, base_url="https://testserver") as client:
+        page = client.get("/login")
+        nonce = page.headers["set-cookie"]
+        assert nonce.startswith(f"{auth.CSRF_COOKIE}=") and "HttpOnly" in nonce and "SameSite=strict" in nonce
+        assert "Secure" in nonce  # over HTTPS only, as the site was reached
+        sessions = []
+        for _ in range(2):
+            token = CSRF.findall(client.get("/login").text)[0]
+            done = client.post("/login", data={"username": "kainuu", "password": PASSWORDS["kainuu"], "csrf": token},
+                               follow_redirects=False)  # fmt: skip
+            cookie = done.headers["set-cookie"]
+            assert done.status_code == 303 and "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" in cookie
+            sessions.append(client.cookies[auth.SESSION_COOKIE])
+        assert sessions[0] != sessions[1]  # a new session at every login
+        assert obs.session(sessions[0]) is None and obs.session(sessions[1]) is not None  # the old one ended
+        # An upload over SMARTSPEC_MAX_UPLOAD_MB is refused before it is read; the refusal carries the headers too.
+        token = CSRF.findall(client.get("/registers/cluster").text)[0]
+        big = b"name,region\n" + b"x" * (1024 * 1024 + 1)
+        refused = client.post("/registers/cluster/upload", data={"csrf": token},
+                              files={"file": ("big.csv", big, "text/csv")})  # fmt: skip
+        assert refused.status_code == 413 and "default-src 'self'" in refused.headers["content-security-policy"]
+        assert refused.headers["x-frame-options"] == "DENY" and obs.registers("cluster").entries == []
+        other = client.get(
+            f"/registers/cluster/{obs.register_add('cluster', {'name': 'L', 'region': store['other']}).id}/edit"
+        )
+        assert other.status_code == 403 and other.headers["x-content-type-options"] == "nosniff"

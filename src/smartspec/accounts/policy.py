@@ -62,6 +62,14 @@ def allowed(user: UserInfo | None, action: Action, resource: str | None = None,
     return False
 
 
+def regional_scope(user: UserInfo | None) -> list[str] | None:
+    """The regions a user's regional work lists (the review queue) are limited to: an editor's own regions; None
+    (everything) for the others, who either may act everywhere (admin) or only read (viewer, anonymous)."""
+    if user is not None and not user.disabled and user.role is Role.EDITOR:
+        return list(user.regions)
+    return None
+
+
 def require(user: UserInfo | None, action: Action, resource: str | None = None,
             region: str | Collection[str] | None = None, *, public_read: bool = True) -> None:  # fmt: skip
     """Raise PermissionDenied unless ``allowed``; the message says who, what, where and what to do."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, Select, delete, select
 from sqlalchemy.orm import Session
 
 from smartspec.classify.classifier import newest_model_row, reviews_since
@@ -55,13 +55,17 @@ def model_reviews_behind(session: Session, strategy_id: int) -> int:
     return reviews_since(session, strategy_id, row.created_at)
 
 
-def review_queue(session: Session, strategy_id: int, limit: int = 20) -> list[ReviewItem]:
-    """Projects whose automatic labels are least certain (probability closest to the threshold), unreviewed only."""
+def review_queue(session: Session, strategy_id: int, limit: int = 20,
+                 among: Select[tuple[int]] | None = None) -> list[ReviewItem]:  # fmt: skip
+    """Projects whose automatic labels are least certain (probability closest to the threshold), unreviewed only;
+    ``among``: a query of the project ids to choose from (an editor's regions' projects), else all."""
     reviewed = set(session.scalars(of_strategy(select(C.record_id), strategy_id, method=REVIEW)))
     margins: dict[int, float] = {}
     probabilities: dict[int, dict[str, float]] = {}
-    for record_id, evidence in session.execute(of_strategy(select(C.record_id, C.evidence), strategy_id,
-                                                           method=MODEL)):  # fmt: skip
+    query = of_strategy(select(C.record_id, C.evidence), strategy_id, method=MODEL)
+    if among is not None:
+        query = query.where(C.record_id.in_(among))
+    for record_id, evidence in session.execute(query):
         if record_id in reviewed or "margin" not in evidence:
             continue
         margins[record_id] = float(evidence["margin"])

@@ -85,9 +85,15 @@ def register_list(kind: Kind, db: DbOption = None, json_out: JsonOption = False)
 
 
 @register_app.command("import")
-def register_import(kind: Kind, path: Path, db: DbOption = None, json_out: JsonOption = False) -> None:
-    """Import a register CSV (one transaction; same columns as export)."""
-    counts = observatory(db).register_import(kind, path)
+def register_import(
+    kind: Kind,
+    path: Path,
+    db: DbOption = None,
+    json_out: JsonOption = False,
+    encoding: Annotated[str, typer.Option(help="A CSV file's encoding: utf-8, cp1252 or iso-8859-15")] = "utf-8",
+) -> None:
+    """Import a register CSV or XLSX file (one transaction; same columns as export)."""
+    counts = observatory(db).register_import(kind, path, encoding=encoding)
     if json_out:
         print_json({"inserted": counts.inserted, "updated": counts.updated})
     else:
@@ -96,7 +102,7 @@ def register_import(kind: Kind, path: Path, db: DbOption = None, json_out: JsonO
 
 @register_app.command("export")
 def register_export(kind: Kind, path: Path, db: DbOption = None) -> None:
-    """Export a register to CSV (the import format)."""
+    """Export a register to CSV, or XLSX for a path ending in .xlsx (the import format)."""
     count = observatory(db).register_export(kind, path)
     console.print(f"{kind}: {count} rows written to {path}")
 

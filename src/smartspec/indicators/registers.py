@@ -6,23 +6,39 @@ the same natural key is updated) and exported to CSV in the same format.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
-import io
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from smartspec.errors import InputError, Location, Problem
-from smartspec.spreadsheet import neutralise
+from smartspec.ingest.limits import DEFAULT_LIMITS, Limits
+from smartspec.ingest.readers import read_table
+from smartspec.spreadsheet import neutralise, write_xlsx
 from smartspec.store import models as m
 from smartspec.store import session_factory
 from smartspec.store.db import retrying
 from smartspec.strategy import Strategy
+
+
+def web_address(text: str | None) -> str | None:
+    """An http(s) address of a web page, else a ValueError (a ``javascript:`` or ``data:`` link is never stored)."""
+    if text is None:
+        return None
+    parts = urlsplit(text.strip())
+    if parts.scheme.casefold() not in ("http", "https") or not parts.netloc:
+        raise ValueError("a web address starting with https:// or http:// is needed")
+    return text.strip()
+
+
+WebAddress = Annotated[str | None, AfterValidator(web_address)]
 
 
 class ClusterRow(BaseModel):
@@ -30,7 +46,7 @@ class ClusterRow(BaseModel):
     name: str = Field(min_length=1)
     region: str
     areas: list[str] = Field(default_factory=list)
-    eccp_profile_url: str | None = None
+    eccp_profile_url: WebAddress = None
     eccp_fields: dict[str, Any] = Field(default_factory=dict)
     label_level: str | None = Field(default=None, pattern=r"^(bronze|silver|gold)$")
     label_valid_from: dt.date | None = None
@@ -55,7 +71,7 @@ class ActionRow(BaseModel):
     title: str = Field(min_length=1)
     date: dt.date
     priority: str | None = None
-    url: str | None = None
+    url: WebAddress = None
     reach: int | None = Field(default=None, ge=0)
 
 
@@ -286,46 +302,45 @@ def add(engine: Engine, strategy: Strategy, kind: str, values: dict[str, str], w
     return retrying(write)  # a long import can hold the write lock past the busy timeout (store/db.py)
 
 
-def import_csv(engine: Engine, strategy: Strategy, kind: str, path: Path, who: str, via: str | None = None,
-               address: str | None = None, region_check: RegionCheck | None = None) -> ImportedRows:  # fmt: skip
-    """Import a register CSV in one transaction; any bad row stops it with file:line and nothing is written.
-    ``region_check`` says why the importing user may not write a row of that region (None: they may)."""
+def import_table(engine: Engine, strategy: Strategy, kind: str, path: Path, who: str, via: str | None = None,
+                 address: str | None = None, region_check: RegionCheck | None = None, *, name: str | None = None,
+                 encoding: str = "utf-8", limits: Limits = DEFAULT_LIMITS) -> ImportedRows:  # fmt: skip
+    """Import a register file (CSV, or the first sheet of an XLSX workbook) in one transaction; any bad row stops
+    it with file:line and nothing is written. ``region_check`` says why the importing user may not write a row of
+    that region (None: they may); ``name`` is the file's name in messages (an upload's, not its temporary path)."""
     register = get_register(kind)
+    shown = name or str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError(f"{path} does not exist", hint="check the path") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path} is not UTF-8", hint="save it as UTF-8 (Excel: CSV UTF-8)") from exc
-    delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = reader.fieldnames or []
+        table = read_table(Path(path), encoding=encoding, limits=limits)
+    except InputError as exc:
+        raise _renamed(exc, str(path), shown) from exc
+    header = table.header
     unknown = [c for c in header if c not in register.columns]
     required = ("name", "region", "network", "title", "date", "kind")
     missing = [c for c in register.columns if c not in header and c in required]
     if unknown or missing:
         problem = f"unknown columns {unknown}" if unknown else f"missing columns {missing}"
-        raise InputError(f"{path} is not a {kind} register file", [Problem(problem, Location(str(path), 1))],
+        raise InputError(f"{shown} is not a {kind} register file", [Problem(problem, Location(shown, 1))],
                          hint=f"the columns are: {', '.join(register.columns)}")  # fmt: skip
     parsed: list[tuple[int, BaseModel]] = []
     problems: list[Problem] = []
-    for raw in reader:
-        line = reader.line_num
+    for line, cells in table.rows:
+        raw = dict(zip(header, cells, strict=False))
         try:
             row = parse_row(register, raw)
         except ValidationError as exc:
             for error in exc.errors():
                 field = ".".join(map(str, error["loc"]))
-                problems.append(Problem(error["msg"], Location(str(path), line, field=field)))
+                problems.append(Problem(error["msg"], Location(shown, line, field=field)))
             continue
-        problems += [Problem(p, Location(str(path), line)) for p in _check(row, strategy)]
+        problems += [Problem(p, Location(shown, line)) for p in _check(row, strategy)]
         refused = region_check(getattr(row, "region", "")) if region_check is not None else None
         if refused is not None:
-            problems.append(Problem(refused, Location(str(path), line, field="region"),
+            problems.append(Problem(refused, Location(shown, line, field="region"),
                                     "leave the row out, or ask an editor of that region or an admin"))  # fmt: skip
         parsed.append((line, row))
     if problems:
-        raise InputError(f"{path}: {len(problems)} problem(s); nothing was imported", problems,
+        raise InputError(f"{shown}: {len(problems)} problem(s); nothing was imported", problems,
                          hint="correct the rows listed and import again")  # fmt: skip
     counts = {"inserted": 0, "updated": 0}
     with session_factory(engine)() as session, session.begin():
@@ -333,10 +348,21 @@ def import_csv(engine: Engine, strategy: Strategy, kind: str, path: Path, who: s
             try:
                 counts[_save_logged(session, register, row, who, via, address)[1]] += 1
             except ValueError as exc:
-                raise InputError(f"{path}:{line}: {exc}", hint="nothing was imported; correct the row") from exc
+                raise InputError(f"{shown}:{line}: {exc}", hint="nothing was imported; correct the row") from exc
+        # entity_id holds 100 characters: the end of a long path (its file name) there, the whole of it in detail
         session.add(m.AuditLog(actor=who, via=via, address=address, action=f"register.{kind}.import", entity=kind,
-                               entity_id=str(path), detail={**counts, "via": via}))  # fmt: skip
+                               entity_id=shown[-100:], detail={**counts, "file": shown, "via": via}))  # fmt: skip
     return ImportedRows(kind=kind, **counts)
+
+
+def _renamed(error: InputError, path: str, name: str) -> InputError:
+    """The reader's error with the file's own name instead of its temporary path."""
+    if path == name:
+        return error
+    problems = [Problem(p.message.replace(path, name), None if p.where is None else
+                        dataclasses.replace(p.where, path=p.where.path.replace(path, name)), p.hint)
+                for p in error.problems]  # fmt: skip
+    return InputError(error.summary.replace(path, name), problems, hint=error.hint)
 
 
 def entries(session: Session, kind: str) -> RegisterList:
@@ -359,15 +385,19 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def export_csv(session: Session, kind: str, path: Path) -> int:
-    """Write a register to CSV in its import format; returns the number of rows."""
+def export_file(session: Session, kind: str, path: Path) -> int:
+    """Write a register in its import format, as CSV or (a path ending in .xlsx) a workbook; cells a spreadsheet
+    would run as formulas are neutralised. Returns the number of rows."""
     listed = entries(session, kind)
+    rows = [[cell(entry.values.get(column)) for column in listed.columns] for entry in listed.entries]
+    if path.suffix.casefold() == ".xlsx":
+        write_xlsx(path, listed.columns, rows, kind)
+        return len(rows)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=listed.columns)
-        writer.writeheader()
-        writer.writerows({column: neutralise(cell(entry.values.get(column))) for column in listed.columns}
-                         for entry in listed.entries)  # fmt: skip
-    return len(listed.entries)
+        writer = csv.writer(handle)
+        writer.writerow(listed.columns)
+        writer.writerows([neutralise(value) for value in row] for row in rows)
+    return len(rows)
 
 
 def entry(session: Session, kind: str, entry_id: int) -> RegisterEntry:

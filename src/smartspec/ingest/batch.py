@@ -90,6 +90,7 @@ class ImportContext:
                 before = len(self.errors)
                 self.records.where = table.where(line, None)
                 yield line, values
+                self.errors.extend(self.records.take_problems())
                 if len(self.errors) > before:
                     rejected += 1
                 if read % 5000 == 0:
@@ -180,6 +181,8 @@ def run_import(
                 context = ImportContext(session, records, strategy, batch.id,
                                         progress or QuietProgress(), limits=limits or DEFAULT_LIMITS)  # fmt: skip
                 work(context)
+                context.errors.extend(records.take_problems())  # from importers that read without ``rows``
+                records.drop_bad()
                 if region_check is not None:
                     check_regions(context, region_check)
                 if context.errors and not skip_bad_rows:

@@ -22,6 +22,9 @@ _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+NAME_KEY_MAX = 300
+
+
 @lru_cache(maxsize=200_000)
 def name_key(name: str) -> str:
     """A matching key: no diacritics, case, punctuation, parenthetical notes or legal-form words."""
@@ -35,4 +38,6 @@ def name_key(name: str) -> str:
     text = _MULTI_WORD.sub(" ", text).strip()
     words = [word for word in text.split() if word not in _LEGAL_FORMS]
     key = " ".join(words)
-    return key or text
+    # The key's column holds NAME_KEY_MAX characters (store.models.Organisation.name_key): a longer name (a 20 kB
+    # one in a hostile file) is matched by its beginning instead of failing the import on PostgreSQL.
+    return (key or text)[:NAME_KEY_MAX].rstrip()

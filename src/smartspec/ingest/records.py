@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select
 from sqlalchemy.orm import Session
 
-from smartspec.errors import Location
+from smartspec.errors import Location, Problem
 from smartspec.ingest.organisations import Handle, OrganisationIndex
 from smartspec.store import models as m
 from smartspec.store.bulk import Counts, KeyedTable, now
@@ -42,6 +42,16 @@ FUNDING_SOURCES = {
     ),
     "ESR": ("Euroopan sosiaalirahasto (ESR)", "European Social Fund (ESF)", "eu-structural"),
 }
+
+
+def _lengths(model: type[m.Base]) -> dict[str, int]:
+    """The text columns of a table that hold at most some characters (PostgreSQL refuses more; SQLite keeps it)."""
+    return {column.name: column.type.length for column in model.__table__.columns
+            if isinstance(column.type, String) and column.type.length}  # fmt: skip
+
+
+LENGTHS = {"project": _lengths(m.Project), "participation": _lengths(m.Participation),
+           "organisation": _lengths(m.Organisation), "label": _lengths(m.ProjectLabel)}  # fmt: skip
 
 
 def _merge(target: dict[str, Any], values: dict[str, Any]) -> None:
@@ -75,6 +85,8 @@ class Records:
     session: Session | None = None
     batch_id: int | None = None
     flush_rows: int = FLUSH_ROWS
+    problems: list[Problem] = field(default_factory=list)  # cells too long for their column (ImportContext takes them)
+    bad: set[ProjectKey] = field(default_factory=set)  # projects of such rows: never written
     _written: set[ProjectKey] = field(default_factory=set)  # projects an earlier batch of this import wrote
     _counts: dict[str, Counts] = field(
         default_factory=lambda: {"project": Counts(), "participation": Counts(), "label": Counts()}
@@ -88,7 +100,25 @@ class Records:
         """Records for one import; with ``batch_id`` they are written every ``FLUSH_ROWS`` rows."""
         return cls(OrganisationIndex.load(session), session=session, batch_id=batch_id, flush_rows=FLUSH_ROWS)
 
+    def too_long(self, kind: str, values: dict[str, Any]) -> bool:
+        """Whether a value is longer than its column holds; each such value is a problem of the row being read, and
+        is removed from ``values`` (so that it is never written)."""
+        found = False
+        for name, limit in LENGTHS[kind].items():
+            value = values.get(name)
+            if isinstance(value, str) and len(value) > limit:
+                self.problems.append(Problem(f"the {kind}'s {name} has {len(value):,} characters; its column holds "
+                                             f"{limit}", self.where,
+                                             "shorten the cell, or check that the file's columns are in their "
+                                             "places"))  # fmt: skip
+                values[name] = None
+                found = True
+        return found
+
     def project(self, key: ProjectKey, values: dict[str, Any]) -> None:
+        if key in self.bad or self.too_long("project", {"source": key[0], "source_id": key[1], **values}):
+            self.bad.add(key)
+            return
         fund = values.pop("fund", None)
         if fund:
             self.funding_codes.add(fund)
@@ -101,9 +131,13 @@ class Records:
         return key in self.projects or key in self._written
 
     def organisation(self, values: dict[str, Any], source: str) -> Handle:
+        self.too_long("organisation", values)  # the row is rejected; the over-long value is left out
         return self.organisations.resolve(values, source)
 
     def participation(self, project: ProjectKey, organisation: Handle, values: dict[str, Any]) -> None:
+        if project in self.bad or self.too_long("participation", values):
+            self.bad.add(project)
+            return
         if project not in self.projects:
             self.projects[project] = {}
         self._seen(project)
@@ -116,6 +150,9 @@ class Records:
             _merge(known, values)
 
     def label(self, project: ProjectKey, scheme: str, code: str, values: dict[str, Any]) -> None:
+        if project in self.bad or self.too_long("label", {"scheme": scheme, "code": code, **values}):
+            self.bad.add(project)
+            return
         if project not in self.projects:
             self.projects[project] = {}
         self._seen(project)
@@ -136,6 +173,16 @@ class Records:
         codes = [self.projects.get(key, {}).get("nuts_code")]
         codes += [values.get("nuts_code") for (project, _), values in self.participations.items() if project == key]
         return frozenset(nuts_to_region[c] for c in codes if c and c in nuts_to_region)
+
+    def take_problems(self) -> list[Problem]:
+        """The problems found since the last call (ImportContext adds them to the row being read)."""
+        found, self.problems = self.problems, []
+        return found
+
+    def drop_bad(self) -> None:
+        """Forget the projects of rows with over-long values (rows already written in an earlier batch stay)."""
+        for key in self.bad:
+            self.drop(key)
 
     def drop(self, key: ProjectKey) -> None:
         """Forget a project with its participations and labels (a row the importing user may not write)."""

@@ -19,7 +19,7 @@ from smartspec import network as net
 from smartspec import report as rp
 from smartspec.accounts import Action
 from smartspec.accounts import Actor as Actor  # re-exported: smartspec.Actor and smartspec.observatory.Actor
-from smartspec.accounts.regions import project_regions
+from smartspec.accounts.regions import project_regions, projects_in_regions
 from smartspec.config import Settings
 from smartspec.errors import InputError
 from smartspec.indicators import registers as reg
@@ -323,10 +323,13 @@ class ObservatoryCore:
                               project_id)  # fmt: skip
 
     def review_queue(self, limit: int = 20) -> list[cl.ReviewItem]:
-        """Unreviewed projects whose labels are least certain, first (read only)."""
+        """Unreviewed projects whose labels are least certain, first (read only). An editor's queue holds only the
+        projects they may review: those with a participant (or a location) in their regions."""
         self.model()  # the queue ranks the stored model's labels: without a model there is nothing to review
+        scope = acc.policy.regional_scope(self.actor.user)
+        among = None if scope is None else projects_in_regions(self.strategy, scope)
         with session_factory(self.engine)() as session:
-            return cl.review_queue(session, strategy_id(session, self.strategy), limit)
+            return cl.review_queue(session, strategy_id(session, self.strategy), limit, among)
 
     def decide(self, project_id: int, code: str, action: str, *, by: str | None = None) -> cl.Decision:
         """Accept, reject or add a label; the decision wins over the model and marks the model stale. An editor may
@@ -424,19 +427,23 @@ class ObservatoryCore:
         self._require(Action.EDIT_REGISTER, kind, old.values.get("region"))
         return reg.delete_entry(self._ready(), kind, entry_id, self.actor.name, self.actor.via, self.actor.address)
 
-    def register_import(self, kind: str, path: Path) -> reg.ImportedRows:
-        """Import a register CSV in one transaction (a bad row, or for an editor a row of another region, writes
-        nothing)."""
+    def register_import(self, kind: str, path: Path, *, name: str | None = None,
+                        encoding: str = "utf-8") -> reg.ImportedRows:  # fmt: skip
+        """Import a register file (CSV or XLSX, the export's columns) in one transaction: a bad row, or for an
+        editor a row of another region, writes nothing and is listed with its line. ``name``: the file's name in
+        messages and the audit log (an upload's own name rather than its temporary path)."""
         self._require_some(Action.EDIT_REGISTER, kind)
         check = self._region_check(Action.EDIT_REGISTER, kind)
         row_check = None if check is None else lambda region: check(frozenset([region]))
-        return reg.import_csv(self._ready(), self.strategy, kind, Path(path), self.actor.name, self.actor.via,
-                              self.actor.address, row_check)  # fmt: skip
+        return reg.import_table(self._ready(), self.strategy, kind, Path(path), self.actor.name, self.actor.via,
+                                self.actor.address, row_check, name=name, encoding=encoding,
+                                limits=Limits.from_settings(self.settings))  # fmt: skip
 
     def register_export(self, kind: str, path: Path) -> int:
-        """Write a register to CSV in its import format; returns the number of rows."""
+        """Write a register in its import format, as CSV or (a path ending in .xlsx) an Excel workbook, with
+        formula-like cells neutralised; returns the number of rows."""
         with session_factory(self._ready())() as session:
-            return reg.export_csv(session, kind, Path(path))
+            return reg.export_file(session, kind, Path(path))
 
     # Networks and partners ------------------------------------------------------------------------------------
 

@@ -51,6 +51,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/logout"): OPEN,
     # Registers.
     ("POST", "/registers/{kind}"): Rule(Action.EDIT_REGISTER, "register"),
+    ("POST", "/registers/{kind}/upload"): Rule(Action.EDIT_REGISTER, "register"),
+    ("GET", "/registers/{kind}/export.{output_format}"): PUBLIC,
     ("GET", "/registers/{kind}/{entry_id}/edit"): Rule(Action.EDIT_REGISTER, "register"),
     ("POST", "/registers/{kind}/{entry_id}"): Rule(Action.EDIT_REGISTER, "register"),
     ("GET", "/registers/{kind}/{entry_id}/delete"): Rule(Action.EDIT_REGISTER, "register"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -41,8 +41,16 @@ def environment(lang: str) -> Environment:
     env.filters["money"] = lambda value: fmt.money(value, report_lang)
     env.filters["percent"] = lambda value: fmt.percent(value, report_lang)
     env.filters["date"] = lambda value: fmt.date(value, report_lang)
+    env.tests["web_address"] = is_web_address
     env.globals["LANGS"] = LANGS
     return env
+
+
+def is_web_address(value: Any) -> bool:
+    """Whether a stored address may be a link: http(s) only, never ``javascript:`` or ``data:`` (records stored
+    before the registers checked their addresses are shown as text)."""
+    parts = urlsplit(str(value or "").strip())
+    return parts.scheme.casefold() in ("http", "https") and bool(parts.netloc)
 
 
 def url_with(request: Request, **changes: Any) -> str:
