@@ -15,7 +15,7 @@ def test_facade_exports_exactly_its_api() -> None:
         assert hasattr(smartspec, name), name
     public = {name for name in vars(smartspec) if not name.startswith("_")} - {
         # the subpackages themselves
-        "accounts", "classify", "cli", "config", "errors", "i18n", "indicators", "ingest", "money", "network",
+        "accounts", "classify", "cli", "config", "errors", "i18n", "indicators", "ingest", "lazy", "money", "network",
         "observatory", "report", "search", "spreadsheet", "store", "strategy", "web",
     }  # fmt: skip
     assert public <= set(smartspec.__all__)

@@ -38,7 +38,7 @@ def test_report_texts_come_from_the_catalogues() -> None:
     assert alert_label("no_international_partner", "en") == "Specialised, but no partner abroad in three years"
     assert alert_label("no_cluster", "fi") == "Ei rekisteröityä klusteria osaamisalueella"
     assert translations("fi").pgettext("report", "Gap alerts") == "Huomiot"
-    assert translations("sv").gettext("Caveat") == "Obs" and translations("sv").gettext("Summary") == "Summary"
+    assert translations("sv").gettext("Caveat") == "Obs" and translations("sv").gettext("Summary") == "Sammanfattning"
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
