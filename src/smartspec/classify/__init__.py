@@ -12,6 +12,8 @@ from smartspec.classify.classifier import (
 from smartspec.classify.evaluate import ABLATIONS, evaluate_gold, score_gold, score_topics
 from smartspec.classify.explain import explain
 from smartspec.classify.labels import area_region_counts, effective_labels, reviewed_examples
+from smartspec.classify.metadata import RecordMeta, with_metadata
+from smartspec.classify.normalise import NORMALISERS
 from smartspec.classify.results import (
     Decision,
     Evaluation,
@@ -27,6 +29,7 @@ from smartspec.classify.training import Example, gold_dev, gold_test, load_gold,
 
 __all__ = [
     "ABLATIONS",
+    "NORMALISERS",
     "Decision",
     "Evaluation",
     "Example",
@@ -34,6 +37,7 @@ __all__ = [
     "LoadedModel",
     "ModelInfo",
     "ModelMissingError",
+    "RecordMeta",
     "ReviewItem",
     "RunResult",
     "Toolkit",
@@ -57,4 +61,5 @@ __all__ = [
     "train",
     "train_and_store",
     "training_examples",
+    "with_metadata",
 ]
