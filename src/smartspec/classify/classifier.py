@@ -151,7 +151,9 @@ def model_version(toolkit: Toolkit, examples: list[Example], config: dict[str, A
     digest.update(toolkit.strategy.code.encode())
     for example in sorted(examples, key=lambda e: e.id):
         digest.update(f"{example.id}\x00{example.text}\x00{sorted(example.areas)}\x00{example.weight}".encode())
-        digest.update(repr(example.meta).encode())
+        if example.meta is not None:  # what the store says of its record (organisations by number: ids are local)
+            meta = example.meta
+            digest.update(repr((meta.record, meta.tokens, meta.call_title, len(meta.organisations))).encode())
     return digest.hexdigest()[:16]
 
 

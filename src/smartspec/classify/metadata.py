@@ -162,10 +162,11 @@ class MetadataSignal:
 
     @classmethod
     def build(cls, strategy: Strategy, scorer: LexicalScorer, embedder: CachedEmbedder) -> MetadataSignal:
-        return cls(scorer)
+        return cls()
 
-    def __init__(self, scorer: LexicalScorer) -> None:
-        self.scorer = scorer
+    def __init__(self) -> None:
+        # the call title's terms come from the batch's normaliser: a stored model keeps no normaliser (Voikko's
+        # handle cannot be pickled, and the toolkit that loads a model brings the one it was trained with)
         self.vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2, use_idf=False)
         self.fitted = False
 
@@ -175,7 +176,7 @@ class MetadataSignal:
             if meta is None:
                 bags.append([])
                 continue
-            title = [f"title:{term}" for term in self.scorer.terms(meta.call_title, "en")] if meta.call_title else []
+            title = [f"title:{term}" for term in batch.lexical.terms(meta.call_title, "en")] if meta.call_title else []
             bags.append([*meta.tokens, *dict.fromkeys(title)])
         return bags
 
