@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from sklearn.model_selection import KFold
 from sqlalchemy import Engine, select
 
 from helpers import cli, cordis_zip, observe
@@ -17,20 +18,31 @@ from smartspec import Actor
 from smartspec.classify import (
     ModelMissingError,
     Toolkit,
+    classifier,
     effective_labels,
     gold_dev,
     gold_test,
     load_gold,
+    normalise,
     score_gold,
 )
 from smartspec.classify.classifier import train
+from smartspec.classify.decision import DEFAULT_DECISION, DecisionRule, choose_rule, micro_f1
 from smartspec.classify.embed import CachedEmbedder
-from smartspec.classify.evaluate import score_topics
+from smartspec.classify.evaluate import DECISIONS, score_topics
 from smartspec.classify.lexical import LexicalScorer
+from smartspec.classify.metadata import (
+    MetadataSignal,
+    OrganisationSignal,
+    RecordMeta,
+    call_levels,
+    field_levels,
+    with_metadata,
+)
 from smartspec.classify.metrics import evaluate
 from smartspec.classify.model import AreaModel, BilingualModel
 from smartspec.classify.neighbours import NeighbourVote
-from smartspec.classify.normalise import SnowballNormaliser, split_structure, voikko_available
+from smartspec.classify.normalise import SimplemmaNormaliser, SnowballNormaliser, split_structure, voikko_available
 from smartspec.classify.signals import KeywordSignal, PrecisionSignal
 from smartspec.classify.training import Example, label_matrix, without
 from smartspec.errors import InputError
@@ -207,6 +219,9 @@ def test_each_language_has_its_own_model_and_threshold(toolkit: Toolkit, strateg
     assert both[0] == pytest.approx(model.models["fi"].probabilities(toolkit.batch(texts[:1], ["fi"]))[0])
     assert both[1] == pytest.approx(model.models["en"].probabilities(toolkit.batch(texts[1:], ["en"]))[0])
     middle = np.full((2, len(model.areas)), 0.52)
+    for part in model.models.values():
+        assert part.rule is not None and len(part.rule.thresholds) == len(model.areas)  # chosen at train time
+        part.rule = None  # without one: the language's threshold for every area
     assert model.decide(middle, ["fi", "en"]) == [[], model.areas]
     assert isinstance(BilingualModel.loads(model.dumps()), BilingualModel)
 
@@ -401,3 +416,154 @@ def test_classify_commands(imported: Engine, db_url: str, tmp_path: Path, capsys
         assert row["gold"] != row["predicted"] and "=" in row["probabilities"] and row["text"]
     assert figures["n"] == 4 and figures["setup"]["excluded_from_training"] == 0
     assert figures["topics"]["n"] == 2 and set(figures["topics"]["methods"]) == {"combined", "keywords", "lexical"}
+
+
+# Multi-label decisions ----------------------------------------------------------------------------------------------
+
+
+def test_per_area_thresholds_and_the_second_area_rule_follow_the_out_of_fold_probabilities() -> None:
+    rng = np.random.default_rng(0)
+    n = 400
+    labels = np.zeros((n, 3), dtype=int)
+    labels[:200, 0] = 1  # A: clear, probabilities near 0.8
+    labels[150:250, 1] = 1  # B: a second area of many A items, probabilities near 0.35 (the heads are shy)
+    probabilities = np.clip(rng.normal(0.1, 0.05, (n, 3)), 0, 1)
+    probabilities[:200, 0] = rng.normal(0.8, 0.05, 200)
+    probabilities[150:250, 1] = rng.normal(0.35, 0.04, 100)
+    settings = {**DEFAULT_DECISION, "second_area": False}
+    rule = choose_rule(probabilities, labels, 0.5, settings)
+    assert rule.thresholds[1] < 0.4 and rule.thresholds[2] == 0.5  # B's cut moves down; C has no positive
+    uniform = DecisionRule.uniform(3, 0.5)
+    assert micro_f1(rule.apply(probabilities), labels) > micro_f1(uniform.apply(probabilities), labels) + 0.1
+    second = choose_rule(probabilities, labels, 0.5, {**DEFAULT_DECISION, "per_area": False})
+    assert second.ratio is not None and second.floor <= 0.3  # the runner-up at a share of the best
+    decided = second.apply(probabilities)
+    assert decided[150:200, 1].mean() > 0.8 and not decided[250:, 1].any()  # only beside a given best area
+    assert choose_rule(probabilities[:0], labels[:0], 0.5, DEFAULT_DECISION).ratio is None
+
+
+def test_decision_rules_are_chosen_on_the_training_folds_only(monkeypatch: pytest.MonkeyPatch, toolkit: Toolkit,
+                                                               strategy: Strategy) -> None:  # fmt: skip
+    dev = gold_dev(strategy)
+    training = [e for e in dev if e.lang == "fi"][:120] + [e for e in dev if e.lang == "en"][:60]
+    distinct = list({e.text: e for e in dev}.values())  # one item per text: a fold is known by its texts
+    gold = [e for e in distinct if e.lang == "fi"][300:340] + [e for e in distinct if e.lang == "en"][100:120]
+    seen: list[set[str]] = []
+    tuned: list[int] = []
+    real_out_of_fold = classifier.out_of_fold
+
+    def spy(tools: Toolkit, batch: Any, *args: Any) -> np.ndarray:
+        seen.append(set(batch.texts))
+        return real_out_of_fold(tools, batch, *args)
+
+    real_tune = BilingualModel.tune
+
+    def tune_spy(self: BilingualModel, probabilities: np.ndarray, langs: list[str], labels: np.ndarray,
+                 settings: dict[str, Any] | None = None) -> Any:  # fmt: skip
+        tuned.append(len(langs))
+        return real_tune(self, probabilities, langs, labels, settings)
+
+    monkeypatch.setattr(classifier, "out_of_fold", spy)
+    monkeypatch.setattr(BilingualModel, "tune", tune_spy)
+    result = score_gold(toolkit, gold, training, folds=2, decisions=DECISIONS)
+    assert set(result["decision_variants"]) == set(DECISIONS)  # from the same fits: no more out-of-fold runs
+    texts = [e.text for e in gold]
+    folds = [{texts[i] for i in rows} for _, rows in KFold(2, shuffle=True, random_state=0).split(np.arange(60))]
+    assert len(seen) == 2 and result["n"] == 60
+    for inner, fold in zip(seen, folds, strict=True):  # each fold's rules see its training rows, never the fold
+        assert not inner & fold and (set(texts) - fold) <= inner
+    assert set(tuned) == {len(without(training, gold)) + 30}  # the combined rule and each variant, per fold
+    model = train(toolkit, training)
+    assert model.models["fi"].rule is not None and model.models["en"].rule is not None
+    assert np.array_equal(model.thresholds("fi"), model.models["fi"].rule.thresholds)
+
+
+# Normalisers --------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def simplemma() -> SimplemmaNormaliser:
+    return SimplemmaNormaliser()
+
+
+def test_simplemma_gives_lemmas_and_compound_parts_without_voikko(simplemma: SimplemmaNormaliser,
+                                                                 strategy: Strategy) -> None:  # fmt: skip
+    assert simplemma.terms("biotaloudessa", "fi")[0] == "biotalous"
+    terms = simplemma.terms("Jätevedenpuhdistamon saneeraus ja kaivosalueiden vesihuolto", "fi")
+    assert terms[0] == "jätevedenpuhdistamo"
+    assert {"jäte", "vesi", "puhdistamo", "jätevesi", "kaivos", "alue", "vesihuolto"} <= set(terms)
+    assert simplemma.terms("Hydrogen valleys", "en") == ["hydrogen", "valley"]
+    scorer = LexicalScorer(strategy, simplemma)
+    scores = scorer.score(["Jätevedenpuhdistamon saneeraus"], ["fi"])[0].scores
+    assert strategy.area_codes()[int(scores.argmax())] == "I.5"
+
+
+def test_the_normaliser_is_voikko_else_simplemma_else_snowball(monkeypatch: pytest.MonkeyPatch,
+                                                              imported: Engine) -> None:  # fmt: skip
+    monkeypatch.setattr(normalise, "voikko_available", lambda: False)
+    monkeypatch.setattr(normalise, "SimplemmaNormaliser", lambda: "simplemma")
+    assert normalise.make_normaliser("auto") == "simplemma"
+    monkeypatch.setattr(normalise, "simplemma_available", lambda: False)
+    assert normalise.make_normaliser("auto").name == "snowball"
+    with pytest.raises(ValueError, match="unknown normaliser 'stemmer'"):
+        normalise.make_normaliser("stemmer")
+    monkeypatch.setenv("SMARTSPEC_NORMALISER", "snowball")  # the setting forces one where a command says auto
+    obs = observe(imported)
+    assert obs.toolkit().lexical.normaliser.name == "snowball" and obs.toolkit() is obs.toolkit("snowball")
+    with pytest.raises(InputError, match="'stemmer' is not a normaliser"):
+        obs.toolkit("stemmer")
+
+
+# Record metadata ----------------------------------------------------------------------------------------------------
+
+
+def test_gold_ids_bring_their_records_metadata(imported: Engine) -> None:
+    with session_factory(imported)() as session:
+        project = int(session.scalars(select(m.Project.id).where(m.Project.source_id == "A70002")).one())
+        examples = with_metadata(session, [_example_id("cordis:101100001"), _example_id("eura:S10001"),
+                                           _example_id(f"project:{project}"), _example_id("eura:X99999"),
+                                           _example_id("plain")])  # fmt: skip
+    hydrogen, youth, sludge, unknown, plain = (e.meta for e in examples)
+    assert hydrogen is not None and {"call:HORIZON-CL5", "call:HORIZON-CL5-D3-01-01", "fund:HORIZON"} <= set(
+        hydrogen.tokens
+    )
+    assert hydrogen.organisations and hydrogen.record == "cordis:101100001"
+    assert youth is not None and {"fund:ESR", "fund:ESR/axis:5"} <= set(youth.tokens)
+    assert sludge is not None and sludge.record == "eura:A70002" and unknown is None and plain is None
+
+
+def _example_id(identifier: str, areas: frozenset[str] = frozenset(), meta: RecordMeta | None = None) -> Example:
+    return Example(identifier, f"text of {identifier}", "fi", areas, meta=meta)
+
+
+def test_the_organisation_prior_leaves_each_training_example_out(toolkit: Toolkit, strategy: Strategy) -> None:
+    areas = strategy.area_codes()
+    tourism = areas.index("III.2")
+    resort, college = RecordMeta("eura:1", organisations=(1,)), RecordMeta("eura:2", organisations=(2,))
+    examples = [_example_id(f"r{i}", frozenset({"III.2"}), resort) for i in range(3)]
+    examples += [_example_id("c0", frozenset(), college), _example_id("c1", frozenset(), college)]
+    batch = toolkit.batch([e.text for e in examples], ["fi"] * 5, [e.meta for e in examples])
+    signal = OrganisationSignal(len(areas))
+    training = signal.fit(batch, label_matrix(examples, areas))
+    new = signal.features(toolkit.batch(["a", "b", "c"], ["fi"] * 3, [resort, None, RecordMeta("x", (), "", (), (9,))]))
+    base = 3 / 5
+    assert new[0, tourism] == pytest.approx((3 + 2 * base) / (3 + 2))  # all three of its labelled projects
+    assert training[0, tourism] == pytest.approx((2 + 2 * base) / (2 + 2))  # its other two only
+    assert training[3, tourism] == pytest.approx((0 + 2 * base) / (1 + 2))
+    assert new[1, tourism] == new[2, tourism] == pytest.approx(base) and new[1, -1] == 0  # no organisation known
+    assert signal.evidence(resort) == {"organisations": 1, "labelled_projects": 3}
+
+
+def test_the_metadata_tokens_are_learnt_like_terms(toolkit: Toolkit) -> None:
+    metas = [RecordMeta("a", ("fund:ESR", "fund:ESR/axis:3")), RecordMeta("b", ("fund:ESR",)),
+             RecordMeta("c", ("call:HORIZON-CL5",), "Hydrogen valleys"),
+             RecordMeta("d", ("call:HORIZON-CL5",), "Hydrogen storage"), None]  # fmt: skip
+    signal = MetadataSignal()
+    signal.fit(toolkit.batch(["x"] * 5, ["en"] * 5, metas), np.zeros((5, 12), dtype=int))
+    features = signal.features(toolkit.batch(["y", "z"], ["en"] * 2, [metas[2], None])).toarray()
+    vocabulary = signal.vectorizer.vocabulary_
+    assert {"fund:ESR", "call:HORIZON-CL5", "title:hydrogen"} <= set(vocabulary) and "fund:ESR/axis:3" not in vocabulary
+    assert features[0, vocabulary["title:hydrogen"]] > 0 and not features[1].any()
+    assert call_levels("HORIZON-CL5-2022-D3-01-02") == ["HORIZON-CL5", "HORIZON-CL5-D3", "HORIZON-CL5-D3-01",
+                                                        "HORIZON-CL5-D3-01-02"]  # fmt: skip
+    assert field_levels("/a/b/c/d") == ["/a", "/a/b", "/a/b/c"]

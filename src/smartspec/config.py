@@ -7,6 +7,7 @@ once per command) and pass it down.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +47,13 @@ class Settings(BaseSettings):
     strategy_file: Path | None = Field(
         default=None,
         description="Strategy YAML file; unset means the East and North Finland strategy shipped with smartspec",
+    )
+    normaliser: Literal["auto", "voikko", "simplemma", "snowball"] = Field(
+        default="auto",
+        description=(
+            "Finnish normaliser of the classifier when a command does not name one: auto (Voikko where Debian's "
+            "libvoikko1 and voikko-fi are installed, else simplemma, else Snowball), or one of them by name"
+        ),
     )
     query_timeout_s: float = Field(
         default=30.0,

@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # imported on first use (smartspec.lazy): a command loads onl
     from smartspec.classify.evaluate import ABLATIONS, evaluate_gold, score_gold, score_topics
     from smartspec.classify.explain import explain
     from smartspec.classify.labels import area_region_counts, effective_labels, reviewed_examples
+    from smartspec.classify.metadata import RecordMeta, with_metadata
+    from smartspec.classify.normalise import NORMALISERS
     from smartspec.classify.results import (
         Decision,
         Evaluation,
@@ -32,6 +34,7 @@ if TYPE_CHECKING:  # imported on first use (smartspec.lazy): a command loads onl
 
 __all__ = [
     "ABLATIONS",
+    "NORMALISERS",
     "Decision",
     "Evaluation",
     "Example",
@@ -39,6 +42,7 @@ __all__ = [
     "LoadedModel",
     "ModelInfo",
     "ModelMissingError",
+    "RecordMeta",
     "ReviewItem",
     "RunResult",
     "Toolkit",
@@ -62,6 +66,7 @@ __all__ = [
     "train",
     "train_and_store",
     "training_examples",
+    "with_metadata",
 ]
 
 attach(__name__)

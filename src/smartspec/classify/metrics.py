@@ -40,6 +40,10 @@ def evaluate(
         p, r, f = _prf(a_tp, a_fp, a_fn)
         per_area[area] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "support": a_tp + a_fn}
     supported = [v["f1"] for v in per_area.values() if v["support"] > 0]
+    multi = [(truth - {"none"}, guess - {"none"}) for truth, guess in zip(gold, predicted, strict=True)
+             if len(truth - {"none"}) >= 2]  # fmt: skip
+    multi_tp = sum(len(truth & guess) for truth, guess in multi)
+    multi_gold = sum(len(truth) for truth, _ in multi)
     return {
         "micro": {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)},
         "macro_f1": round(sum(supported) / len(supported), 4) if supported else 0.0,
@@ -47,6 +51,11 @@ def evaluate(
         "per_lang": {
             lang: {"micro_f1": round(_prf(*c)[2], 4), "n": sum(1 for x in langs if x == lang)}
             for lang, c in sorted(by_lang.items())
+        },
+        "multi": {  # the items with two or more gold areas: how many of their areas are found
+            "n": len(multi),
+            "recall": round(multi_tp / multi_gold, 4) if multi_gold else 0.0,
+            "all_found": round(sum(1 for truth, guess in multi if truth <= guess) / len(multi), 4) if multi else 0.0,
         },
         "n": len(gold),
     }

@@ -83,6 +83,11 @@ class Explanation(BaseModel):
     topics: list[TopicEvidence]
     neighbours: list[Neighbour]
     reviews: list[ReviewInfo]
+    metadata: list[str] = Field(default_factory=list, description="the record's metadata the classifier used")
+    organisation_prior: dict[str, Any] = Field(
+        default_factory=dict, description="the organisations' labelled projects behind the organisation prior"
+    )
+    thresholds: dict[str, float] = Field(default_factory=dict, description="each area's threshold (text's language)")
 
 
 class AreaProbability(BaseModel):
@@ -117,6 +122,7 @@ class Evaluation(BaseModel):
     per_area: dict[str, dict[str, int | float]]
     per_lang: dict[str, dict[str, int | float]]
     n: int
+    multi: dict[str, int | float] = Field(default_factory=dict, description="items with two or more gold areas")
     setup: dict[str, Any]
     topics: dict[str, Any] | None = None
     ablation: dict[str, dict[str, float | None]] | None = None

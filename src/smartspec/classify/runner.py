@@ -12,6 +12,7 @@ from sqlalchemy import Engine, delete, insert, select
 
 from smartspec.classify.classifier import LoadedModel, Toolkit
 from smartspec.classify.labels import AGGREGATE, MODEL, effective_labels, euroscivoc_titles, is_area, of_strategy
+from smartspec.classify.metadata import record_metadata
 from smartspec.classify.model import BilingualModel
 from smartspec.classify.results import RunResult
 from smartspec.classify.signals import Batch, KeywordSignal
@@ -47,6 +48,7 @@ def run(engine: Engine, strategy_id: int, loaded: LoadedModel, toolkit: Toolkit,
             projects = [p for p in projects if p.id not in done]
         fields = euroscivoc_titles(session, [p.id for p in projects])
         texts = [project_text(p, fields.get(p.id, [])) for p in projects]
+        metadata = record_metadata(session, [p.id for p in projects])
     before = toolkit.embedder.computed
     if progress:
         progress(f"classifying {len(projects)} projects", len(projects))
@@ -54,7 +56,8 @@ def run(engine: Engine, strategy_id: int, loaded: LoadedModel, toolkit: Toolkit,
     for start in range(0, len(projects), CHUNK):
         ids = [p.id for p in projects[start : start + CHUNK]]
         chunk_texts = texts[start : start + CHUNK]
-        batch = toolkit.batch([t for t, _ in chunk_texts], [lang for _, lang in chunk_texts])
+        batch = toolkit.batch([t for t, _ in chunk_texts], [lang for _, lang in chunk_texts],
+                              [metadata.get(i) for i in ids])  # fmt: skip
         probabilities = model.probabilities(batch)
         topics = toolkit.topics.choose(batch, model.decide(probabilities, batch.langs))
         rows = _rows(model, strategy_id, version, ids, probabilities, topics, batch)
@@ -74,14 +77,14 @@ def _rows(model: BilingualModel, strategy_id: int, version: str, ids: list[int],
           topics: list[dict[str, TopicChoice]], batch: Batch) -> list[dict[str, Any]]:  # fmt: skip
     keywords = model.signal("keywords")
     now = dt.datetime.now(dt.UTC)
+    decided = model.decide(probabilities, batch.langs)
     rows = []
     for row, record_id in enumerate(ids):
         p = probabilities[row]
-        threshold = model.threshold(batch.langs[row])
-        margin = float(np.min(np.abs(p - threshold)))
+        margin = float(np.min(np.abs(p - model.thresholds(batch.langs[row]))))
         rounded = {area: round(float(x), 3) for area, x in zip(model.areas, p, strict=True)}
         evidence_base = {"margin": round(margin, 4), "probabilities": rounded}
-        chosen = [a for a, x in zip(model.areas, p, strict=True) if x >= threshold]
+        chosen = decided[row]
         base = {"record_type": "project", "record_id": record_id, "strategy_id": strategy_id, "method": MODEL,
                 "model_version": version, "status": "auto", "decided_by": None, "decided_at": None,
                 "created_at": now}  # fmt: skip

@@ -11,7 +11,7 @@ prior). A new signal is one class registered in ``SIGNALS``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from scipy import sparse
@@ -20,6 +20,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from smartspec.classify.embed import CachedEmbedder
 from smartspec.classify.lexical import LexicalMatch, LexicalScorer
 from smartspec.strategy import Area, Strategy, Topic
+
+if TYPE_CHECKING:
+    from smartspec.classify.metadata import RecordMeta
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Batch:
     langs: list[str]
     embedder: CachedEmbedder
     lexical: LexicalScorer
+    meta: list[RecordMeta | None] | None = None  # each text's record metadata, where known
     _embeddings: np.ndarray | None = None
     _matches: list[LexicalMatch] | None = None
     _terms: list[list[str]] | None = None
@@ -37,6 +41,10 @@ class Batch:
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    @property
+    def metadata(self) -> list[RecordMeta | None]:
+        return self.meta if self.meta is not None else [None] * len(self.texts)
 
     @property
     def embeddings(self) -> np.ndarray:
@@ -57,7 +65,8 @@ class Batch:
         return self._terms
 
     def subset(self, rows: np.ndarray) -> Batch:
-        part = Batch([self.texts[i] for i in rows], [self.langs[i] for i in rows], self.embedder, self.lexical)
+        meta = None if self.meta is None else [self.meta[i] for i in rows]
+        part = Batch([self.texts[i] for i in rows], [self.langs[i] for i in rows], self.embedder, self.lexical, meta)
         if self._embeddings is not None:
             part._embeddings = self._embeddings[rows]
         if self._matches is not None:

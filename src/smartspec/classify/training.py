@@ -16,11 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from smartspec.errors import InputError, Location, Problem
 from smartspec.strategy import Strategy
+
+if TYPE_CHECKING:
+    from smartspec.classify.metadata import RecordMeta
 
 GOLD_DEV = "gold-dev.csv"
 GOLD_TEST = "gold-test.csv"
@@ -36,6 +40,7 @@ class Example:
     source: str = "gold"
     weight: float = 1.0
     topics: frozenset[str] | None = None  # None: not labelled; empty: no sub-topic fits
+    meta: RecordMeta | None = None  # the stored record's metadata, where the id names one (metadata.py)
 
 
 def parse_gold(text: str, name: str, strategy: Strategy) -> list[Example]:

@@ -17,7 +17,13 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Classify projects into the strategy's areas. / Luokittele hankkeet osaamisalueisiin.",
                   no_args_is_help=True)  # fmt: skip
 
-Normaliser = Annotated[str, typer.Option(help="Finnish normaliser: auto (Voikko if installed), voikko, snowball")]
+Normaliser = Annotated[
+    str,
+    typer.Option(
+        help="Finnish normaliser: auto (the SMARTSPEC_NORMALISER setting; by default "
+        "Voikko if installed, else simplemma), voikko, simplemma, snowball"
+    ),
+]
 By = Annotated[str | None, typer.Option(help="Reviewer name (default: your user name)")]
 
 
@@ -74,9 +80,15 @@ def explain_command(
         return
     console.print(f"[bold]{result.source} {result.source_id}[/] ({result.lang}): {result.text[:400]}")
     console.print(f"labels: {', '.join(result.labels) or 'none'} (threshold {result.threshold})")
-    table = Table("area", "probability", "matched terms", "nearest keywords")
+    if result.metadata:
+        console.print("metadata: " + "; ".join(result.metadata))
+    if result.organisation_prior.get("organisations"):
+        prior = result.organisation_prior
+        console.print(f"organisation prior: {prior['labelled_projects']} labelled project(s) of "
+                      f"{prior['organisations']} of its organisation(s)")  # fmt: skip
+    table = Table("area", "probability", "threshold", "matched terms", "nearest keywords")
     for row in result.areas[:6]:
-        table.add_row(f"{row.area} {row.label}", f"{row.probability:.3f}",
+        table.add_row(f"{row.area} {row.label}", f"{row.probability:.3f}", f"{result.thresholds.get(row.area, 0):.3f}",
                       ", ".join(term for term, _ in row.terms[:6]),
                       ", ".join(f"{phrase} {similarity:.2f}" for phrase, similarity in row.keywords))  # fmt: skip
     console.print(table)
@@ -101,17 +113,27 @@ def evaluate_command(
     ] = False,
     normaliser: Normaliser = "auto",
     errors: Annotated[Path | None, typer.Option(help="Write every wrong item to this CSV file for review")] = None,
+    text_only: Annotated[
+        bool, typer.Option(help="Score the text alone, without the metadata of the stored records gold ids name")
+    ] = False,
 ) -> None:
     """Score the classifier on a gold file. It never learns from that file (see the README)."""
-    result = observatory(db).evaluate(gold, folds=folds, ablation=ablation, normaliser=normaliser, errors=errors)
+    result = observatory(db).evaluate(gold, folds=folds, ablation=ablation, normaliser=normaliser, errors=errors,
+                                      text_only=text_only)  # fmt: skip
     if json_out:
         print_json(result.model_dump(mode="json", exclude_none=True))
         return
     console.print(f"n={result.n}  micro F1 {result.micro['f1']:.3f} (P {result.micro['precision']:.3f}, "
                   f"R {result.micro['recall']:.3f})  macro F1 {result.macro_f1:.3f}  "
                   f"normaliser {result.setup.get('normaliser')}")  # fmt: skip
+    meta = result.setup.get("metadata", {})
+    console.print(f"  metadata: {'used' if meta.get('used') else 'not used (--text-only)'}; "
+                  f"{meta.get('gold_with_metadata', 0)} gold item(s) resolved to stored records")  # fmt: skip
     for lang, figures in result.per_lang.items():
         console.print(f"  {lang}: micro F1 {figures['micro_f1']:.3f} (n={figures['n']})")
+    if result.multi.get("n"):
+        console.print(f"  items with two or more gold areas: {result.multi['n']}, recall of their areas "
+                      f"{result.multi['recall']:.3f}, all found {result.multi['all_found']:.3f}")  # fmt: skip
     table = Table("area", "precision", "recall", "F1", "support")
     for area, f in result.per_area.items():
         table.add_row(area, f"{f['precision']:.2f}", f"{f['recall']:.2f}", f"{f['f1']:.2f}", str(f["support"]))

@@ -268,7 +268,13 @@ class ObservatoryCore:
     # Classification ---------------------------------------------------------------------------------------------
 
     def toolkit(self, normaliser: str = "auto") -> cl.Toolkit:
-        """The classifier's tools for a normaliser (auto, voikko, snowball), built once per observatory."""
+        """The classifier's tools for a normaliser (auto, voikko, simplemma, snowball), built once per observatory;
+        ``auto`` is the ``normaliser`` setting (SMARTSPEC_NORMALISER), itself ``auto`` by default: Voikko where
+        installed, else simplemma, else Snowball."""
+        if normaliser == "auto":
+            normaliser = self.settings.normaliser
+        if normaliser not in cl.NORMALISERS:
+            raise InputError(f"{normaliser!r} is not a normaliser", hint=f"use one of {', '.join(cl.NORMALISERS)}")
         if normaliser not in self._toolkits:
             self._toolkits[normaliser] = cl.Toolkit.build(self.strategy, self.engine, normaliser=normaliser)
         return self._toolkits[normaliser]
@@ -344,15 +350,18 @@ class ObservatoryCore:
         return decision
 
     def evaluate(self, gold: Path, *, folds: int | None = None, ablation: bool = False, normaliser: str = "auto",
-                 errors: Path | None = None) -> cl.Evaluation:  # fmt: skip
-        """Score the classifier on a gold file it never learns from (trained in memory; nothing is stored); with
+                 errors: Path | None = None, text_only: bool = False) -> cl.Evaluation:  # fmt: skip
+        """Score the classifier on a gold file it never learns from (trained in memory; nothing is stored). Gold
+        ids that name a stored record (``cordis:ID``, ``eura:CODE``) bring its metadata, unless ``text_only``; with
         ``errors``, every wrong item is written there as CSV (id, language, gold, predicted, probabilities,
         evidence, text)."""
         examples = cl.load_gold(Path(gold), self.strategy)
         with session_factory(self._ready())() as session:
             training = cl.training_examples(session, self.strategy, strategy_id(session, self.strategy))
+            if not text_only:
+                examples = cl.with_metadata(session, examples)
         return cl.evaluate_gold(self.toolkit, examples, training, normaliser=normaliser, folds=folds,
-                                ablation=ablation, errors=errors)  # fmt: skip
+                                ablation=ablation, errors=errors, text_only=text_only)  # fmt: skip
 
     def area_counts(self, source: str | None = None) -> AreaCounts:
         """Projects per competence area and region."""
