@@ -13,7 +13,6 @@ import datetime as dt
 import functools
 import inspect
 import io
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,21 +22,16 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Path
 from fastapi.responses import Response
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from pydantic import BaseModel
 
 from smartspec.money import eur
-from smartspec.spreadsheet import neutralise
+from smartspec.spreadsheet import Cell, neutralise, write_xlsx
 
 FORMATS = ("csv", "xlsx")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-# Control characters XLSX cannot hold (openpyxl refuses them): removed rather than failing the download.
-ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-Cell = str | int | float | Decimal | dt.date | None
 Rows = Iterable[BaseModel | Mapping[str, Any]]
 
 
@@ -114,26 +108,8 @@ def csv_bytes(header: list[str], body: list[list[Cell]]) -> bytes:
 
 
 def xlsx_bytes(header: list[str], body: list[list[Cell]], sheet: str = "data") -> bytes:
-    book = Workbook(write_only=True)
-    worksheet = book.create_sheet(sheet[:31])
-    worksheet.append(header)
-    for row in body:
-        cells: list[Any] = []
-        for value in row:
-            if isinstance(value, str):
-                # data_type "s": a string stays a string even if it still looked like a formula
-                written = WriteOnlyCell(worksheet, value=ILLEGAL_XML.sub("", value))
-                written.data_type = "s"
-                cells.append(written)
-            elif isinstance(value, Decimal):
-                written = WriteOnlyCell(worksheet, value=value)
-                written.number_format = "#,##0.00"
-                cells.append(written)
-            else:
-                cells.append(value)
-        worksheet.append(cells)
     buffer = io.BytesIO()
-    book.save(buffer)
+    write_xlsx(buffer, header, body, sheet)
     return buffer.getvalue()
 
 
