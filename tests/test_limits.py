@@ -223,7 +223,7 @@ def test_batches_keep_a_reimport_unchanged_when_rows_disagree(
 ) -> None:
     """CORDIS repeats an organisation's facts per project and they may differ; written in batches, a second
     import of the same file still changes nothing (organisations are updated once, at the end)."""
-    from test_crash import cordis_participants
+    from processes import cordis_participants
 
     monkeypatch.setattr(records_module, "FLUSH_ROWS", 50)
     file = cordis_participants(tmp_path / "organization.csv", 600)  # each organisation: 3 rows, 3 addresses
@@ -238,7 +238,7 @@ def test_batches_keep_a_reimport_unchanged_when_rows_disagree(
 def test_a_pair_repeated_in_a_later_batch_is_counted_once(
     engine: Engine, strategy: Strategy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from test_crash import cordis_participants
+    from processes import cordis_participants
 
     monkeypatch.setattr(records_module, "FLUSH_ROWS", 5)
     file = cordis_participants(tmp_path / "organization.csv", 60)

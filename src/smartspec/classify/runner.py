@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy.orm import Session
 
 from smartspec.classify.classifier import LoadedModel, Toolkit
 from smartspec.classify.labels import AGGREGATE, MODEL, effective_labels, euroscivoc_titles, is_area, of_strategy
@@ -31,7 +32,9 @@ def run(engine: Engine, strategy_id: int, loaded: LoadedModel, toolkit: Toolkit,
     """Classify projects (all, or those the stored model has not classified yet) and aggregate organisations.
 
     ``sources`` and ``country`` narrow the projects: only these sources, only projects with a participant
-    in this country (ISO code). Each chunk of projects is replaced in its own transaction.
+    in this country (ISO code). The run is all or nothing: every chunk is classified first (the slow part, no
+    transaction open, so readers and writers go on), then all labels are replaced and the organisations
+    aggregated in one transaction; a run killed or failing on the way leaves the store as it was.
     """
     model, version = loaded.model, loaded.info.version
     with session_factory(engine)() as session:
@@ -53,6 +56,7 @@ def run(engine: Engine, strategy_id: int, loaded: LoadedModel, toolkit: Toolkit,
     if progress:
         progress(f"classifying {len(projects)} projects", len(projects))
     counts: dict[str, int] = defaultdict(int)
+    chunks: list[tuple[list[int], list[dict[str, Any]]]] = []
     for start in range(0, len(projects), CHUNK):
         ids = [p.id for p in projects[start : start + CHUNK]]
         chunk_texts = texts[start : start + CHUNK]
@@ -60,14 +64,15 @@ def run(engine: Engine, strategy_id: int, loaded: LoadedModel, toolkit: Toolkit,
                               [metadata.get(i) for i in ids])  # fmt: skip
         probabilities = model.probabilities(batch)
         topics = toolkit.topics.choose(batch, model.decide(probabilities, batch.langs))
-        rows = _rows(model, strategy_id, version, ids, probabilities, topics, batch)
-        with session_factory(engine)() as session, session.begin():
+        chunks.append((ids, _rows(model, strategy_id, version, ids, probabilities, topics, batch)))
+    with session_factory(engine)() as session, session.begin():
+        for ids, rows in chunks:
             session.execute(of_strategy(delete(C), strategy_id, method=MODEL).where(C.record_id.in_(ids)))
             session.execute(insert(C), rows)
-        for row in rows:
-            if is_area(row["code"]) or row["code"] == "none":
-                counts[row["code"]] += 1
-    organisations = aggregate_organisations(engine, strategy_id)
+            for row in rows:
+                if is_area(row["code"]) or row["code"] == "none":
+                    counts[row["code"]] += 1
+        organisations = aggregate_organisations(session, strategy_id)
     return RunResult(model_version=version, projects=len(projects), organisations=organisations,
                      embedded=toolkit.embedder.computed - before, areas=dict(counts),
                      stale=loaded.info.stale)  # fmt: skip
@@ -103,28 +108,28 @@ def _rows(model: BilingualModel, strategy_id: int, version: str, ids: list[int],
     return rows
 
 
-def aggregate_organisations(engine: Engine, strategy_id: int) -> int:
-    """An organisation's areas and sub-topics are its projects', each scored by the share of its projects in it."""
-    with session_factory(engine)() as session, session.begin():
-        labels = effective_labels(session, strategy_id)
-        per_org: dict[int, list[int]] = defaultdict(list)
-        for project_id, organisation_id in session.execute(
-                select(m.Participation.project_id, m.Participation.organisation_id)):  # fmt: skip
-            if project_id in labels:
-                per_org[organisation_id].append(project_id)
-        session.execute(of_strategy(delete(C), strategy_id, record_type="organisation", method=AGGREGATE))
-        rows = []
-        now = dt.datetime.now(dt.UTC)
-        for organisation_id, projects in per_org.items():
-            counts: dict[str, int] = defaultdict(int)
-            for project_id in projects:
-                for code in labels[project_id] - {"none"}:
-                    counts[code] += 1
-            for code, count in counts.items():
-                rows.append({"record_type": "organisation", "record_id": organisation_id, "strategy_id": strategy_id,
-                             "code": code, "score": round(count / len(projects), 4), "method": AGGREGATE,
-                             "model_version": None, "status": "auto", "evidence": {"projects": count,
-                             "of": len(projects)}, "created_at": now})  # fmt: skip
-        for start in range(0, len(rows), 5000):
-            session.execute(insert(C), rows[start : start + 5000])
-        return len(per_org)
+def aggregate_organisations(session: Session, strategy_id: int) -> int:
+    """An organisation's areas and sub-topics are its projects', each scored by the share of its projects in it
+    (in the caller's transaction, which sees the labels it has just written)."""
+    labels = effective_labels(session, strategy_id)
+    per_org: dict[int, list[int]] = defaultdict(list)
+    for project_id, organisation_id in session.execute(
+            select(m.Participation.project_id, m.Participation.organisation_id)):  # fmt: skip
+        if project_id in labels:
+            per_org[organisation_id].append(project_id)
+    session.execute(of_strategy(delete(C), strategy_id, record_type="organisation", method=AGGREGATE))
+    rows = []
+    now = dt.datetime.now(dt.UTC)
+    for organisation_id, projects in per_org.items():
+        counts: dict[str, int] = defaultdict(int)
+        for project_id in projects:
+            for code in labels[project_id] - {"none"}:
+                counts[code] += 1
+        for code, count in counts.items():
+            rows.append({"record_type": "organisation", "record_id": organisation_id, "strategy_id": strategy_id,
+                         "code": code, "score": round(count / len(projects), 4), "method": AGGREGATE,
+                         "model_version": None, "status": "auto", "evidence": {"projects": count,
+                         "of": len(projects)}, "created_at": now})  # fmt: skip
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(C), rows[start : start + 5000])
+    return len(per_org)

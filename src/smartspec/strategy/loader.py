@@ -45,9 +45,12 @@ def _locate(lines: dict[tuple[Any, ...], tuple[int, int]], loc: tuple[Any, ...])
 
 def parse_strategy(text: str, source: str = "<strategy>") -> Strategy:
     """Parse and validate strategy YAML text; every problem is reported with its position."""
+    # libyaml's parser where PyYAML has it (about ten times faster on the shipped file), composed once: the node
+    # tree gives the line of every field for the error messages, and the data is constructed from it.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = Location(source, mark.line + 1, mark.column + 1) if mark else Location(source)
@@ -56,6 +59,8 @@ def parse_strategy(text: str, source: str = "<strategy>") -> Strategy:
             [Problem(str(getattr(exc, "problem", exc)), where)],
             hint="check the indentation and quoting near the line shown",
         ) from exc
+    finally:
+        loader.dispose()
     if not isinstance(data, dict) or node is None:
         raise StrategyError(
             f"{source} does not hold a strategy",
