@@ -126,7 +126,7 @@ class CachedEmbedder:
             fresh = [row for row in payload if row["text_sha256"] not in known]
             if fresh:
                 try:
-                    session.execute(insert(m.EmbeddingCache), fresh)
+                    session.execute(insert(m.EmbeddingCache.__table__), fresh)
                 except IntegrityError:  # pragma: no cover - another process cached the same text meanwhile
                     session.rollback()
 

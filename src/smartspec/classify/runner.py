@@ -68,7 +68,7 @@ def run(engine: Engine, strategy_id: int, loaded: LoadedModel, toolkit: Toolkit,
     with session_factory(engine)() as session, session.begin():
         for ids, rows in chunks:
             session.execute(of_strategy(delete(C), strategy_id, method=MODEL).where(C.record_id.in_(ids)))
-            session.execute(insert(C), rows)
+            session.execute(insert(C.__table__), rows)
             for row in rows:
                 if is_area(row["code"]) or row["code"] == "none":
                     counts[row["code"]] += 1
@@ -131,5 +131,5 @@ def aggregate_organisations(session: Session, strategy_id: int) -> int:
                          "model_version": None, "status": "auto", "evidence": {"projects": count,
                          "of": len(projects)}, "created_at": now})  # fmt: skip
     for start in range(0, len(rows), 5000):
-        session.execute(insert(C), rows[start : start + 5000])
+        session.execute(insert(C.__table__), rows[start : start + 5000])
     return len(per_org)

@@ -51,7 +51,7 @@ def compute_and_store(engine: Engine, strategy: Strategy, years: list[int], refe
                 for name, v in computed
             ]  # fmt: skip
             if rows:
-                session.execute(insert(m.IndicatorValue), rows)
+                session.execute(insert(m.IndicatorValue.__table__), rows)
             counts[year] = len(rows)
     return Computed(years=counts)
 
