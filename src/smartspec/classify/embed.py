@@ -17,11 +17,12 @@ from importlib import resources
 from typing import Protocol
 
 import numpy as np
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from smartspec.store import models as m
 from smartspec.store import session_factory
+from smartspec.store.bulk import insert_rows
 
 MAX_WORDS = 160
 BATCH = 32
@@ -126,7 +127,7 @@ class CachedEmbedder:
             fresh = [row for row in payload if row["text_sha256"] not in known]
             if fresh:
                 try:
-                    session.execute(insert(m.EmbeddingCache.__table__), fresh)
+                    insert_rows(session, m.EmbeddingCache, fresh)
                 except IntegrityError:  # pragma: no cover - another process cached the same text meanwhile
                     session.rollback()
 

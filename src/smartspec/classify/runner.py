@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from smartspec.classify.classifier import LoadedModel, Toolkit
@@ -21,6 +21,7 @@ from smartspec.classify.text import project_text
 from smartspec.classify.topics import TopicChoice
 from smartspec.store import models as m
 from smartspec.store import session_factory
+from smartspec.store.bulk import insert_rows
 
 C = m.Classification
 CHUNK = 500
@@ -68,7 +69,7 @@ def run(engine: Engine, strategy_id: int, loaded: LoadedModel, toolkit: Toolkit,
     with session_factory(engine)() as session, session.begin():
         for ids, rows in chunks:
             session.execute(of_strategy(delete(C), strategy_id, method=MODEL).where(C.record_id.in_(ids)))
-            session.execute(insert(C.__table__), rows)
+            insert_rows(session, C, rows)
             for row in rows:
                 if is_area(row["code"]) or row["code"] == "none":
                     counts[row["code"]] += 1
@@ -131,5 +132,5 @@ def aggregate_organisations(session: Session, strategy_id: int) -> int:
                          "model_version": None, "status": "auto", "evidence": {"projects": count,
                          "of": len(projects)}, "created_at": now})  # fmt: skip
     for start in range(0, len(rows), 5000):
-        session.execute(insert(C.__table__), rows[start : start + 5000])
+        insert_rows(session, C, rows[start : start + 5000])
     return len(per_org)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from smartspec.errors import InputError
@@ -17,6 +17,7 @@ from smartspec.indicators.results import Alert, Computed, Indicators, IndicatorV
 from smartspec.money import eur
 from smartspec.store import models as m
 from smartspec.store import session_factory
+from smartspec.store.bulk import insert_rows
 from smartspec.store.queries import strategy_id as stored_strategy_id
 from smartspec.strategy import Strategy
 
@@ -51,7 +52,7 @@ def compute_and_store(engine: Engine, strategy: Strategy, years: list[int], refe
                 for name, v in computed
             ]  # fmt: skip
             if rows:
-                session.execute(insert(m.IndicatorValue.__table__), rows)
+                insert_rows(session, m.IndicatorValue, rows)
             counts[year] = len(rows)
     return Computed(years=counts)
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import Field
 
 from smartspec.classify.classifier import ModelMissingError
 from smartspec.observatory import Observatory
 from smartspec.search.models import SearchQuery, Sort
 from smartspec.web import exports
+from smartspec.web.api.cached import cached_json
 from smartspec.web.api.schemas import Project, ProjectPage
 from smartspec.web.deps import observatory
 
@@ -72,20 +73,26 @@ def search_query(
 
 
 @router.get("/projects", response_model=ProjectPage, summary="Search projects, with facet counts and a total")
-def projects(query: SearchQuery = Depends(search_query), obs: Observatory = Depends(observatory)) -> ProjectPage:
-    found = obs.search(query)
-    return ProjectPage(
-        total=found.total,
-        page=query.page,
-        per_page=query.per_page,
-        pages=found.pages,
-        items=found.items,
-        facets=found.facets,
-        terms=found.terms,
-        ignored_words=found.ignored_words,
-        normaliser=found.normaliser,
-        query=found.query,
-    )
+def projects(
+    request: Request, query: SearchQuery = Depends(search_query), obs: Observatory = Depends(observatory)
+) -> Response:
+    def page() -> ProjectPage:
+        found = obs.search(query)
+        return ProjectPage(
+            total=found.total,
+            page=query.page,
+            per_page=query.per_page,
+            pages=found.pages,
+            items=found.items,
+            facets=found.facets,
+            terms=found.terms,
+            ignored_words=found.ignored_words,
+            normaliser=found.normaliser,
+            query=found.query,
+        )
+
+    # The same search asked again (a shared link, paging back) is answered from the cache until the data change.
+    return cached_json(obs, request, page)
 
 
 @exports.route(router, "/projects", summary="Search results as CSV or XLSX",
