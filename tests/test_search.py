@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.orm import Session
 
-from conftest import PG_URL, postgres_or_skip
+from conftest import FIXTURES, PG_URL, postgres_or_skip
 from smartspec.errors import InputError, StoreError
 from smartspec.search import index as index_module
 from smartspec.search import query as query_module
@@ -331,3 +331,36 @@ def test_each_finnish_normaliser_finds_base_forms_and_compound_parts(name: str) 
     assert "kaivos" in kaivosten.forms
     (matkailun,), _ = query_words(normaliser, "matkailun")
     assert "matkailu" in matkailun.forms and "matkailu" in text_terms(normaliser, "Matkailu Lapissa", "fi").words
+
+
+def test_an_import_reindexes_only_the_projects_it_changed(imported: Engine, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """After an import the index follows what it changed: a repeated import changes nothing and indexes nothing;
+    an organisation's new type reaches every project of that organisation, and the other projects keep their rows."""
+    from helpers import cordis_zip
+    from smartspec import Observatory
+    from smartspec.observatory import core
+
+    asked: list[list[int] | None] = []
+    monkeypatch.setattr(core, "reindex", lambda engine, strategy, ids=None: asked.append(ids) or reindex(
+        engine, strategy, ids))  # fmt: skip
+    obs = Observatory(engine=imported)
+    obs.import_file("cordis", cordis_zip(tmp_path / "same.zip"))
+    assert asked == []  # nothing changed
+    with session_factory(imported)() as session:
+        before = dict(session.execute(select(m.ProjectSearch.project_id, m.ProjectSearch.indexed_at)).all())
+        uoulu = session.scalar(select(m.Organisation.id).where(m.Organisation.pic == "999844670"))
+        its_projects = sorted(session.scalars(select(m.Participation.project_id).distinct()
+                                              .where(m.Participation.organisation_id == uoulu)))  # fmt: skip
+    organisations = (FIXTURES / "cordis_he" / "organization.csv").read_text(encoding="utf-8")
+    changed = organisations.replace("UOULU;false;HES;", "UOULU;false;PRC;")
+    assert changed != organisations
+    obs.import_file("cordis", cordis_zip(tmp_path / "changed.zip", replace={"organization.csv": changed}))
+    assert asked == [its_projects]
+    with session_factory(imported)() as session:
+        after = dict(session.execute(select(m.ProjectSearch.project_id, m.ProjectSearch.indexed_at)).all())
+        types = set(session.scalars(select(m.ProjectFacet.value).where(
+            m.ProjectFacet.facet == "org_type", m.ProjectFacet.project_id.in_(its_projects))))  # fmt: skip
+    assert after.keys() == before.keys()
+    assert {pid for pid in after if after[pid] != before[pid]} == set(its_projects)
+    assert "PRC" in types

@@ -28,7 +28,7 @@ from smartspec.ingest.batch import Progress, Writer
 from smartspec.ingest.fetch import fetch as fetch_files
 from smartspec.ingest.fetch import missing_data_message
 from smartspec.ingest.limits import Limits
-from smartspec.search.index import ReindexResult, reindex
+from smartspec.search.index import ReindexResult, batch_projects, reindex
 from smartspec.search.models import SearchQuery, SearchResult
 from smartspec.search.query import search_projects
 from smartspec.store import (
@@ -221,7 +221,10 @@ class ObservatoryCore:
         result = import_path(self._ready(), source, Path(path), self.strategy, skip_bad_rows=skip_bad_rows,
                              progress=progress, region_check=self._region_check(Action.IMPORT, "project"),
                              writer=Writer(self.actor.name, self.actor.via, self.actor.address), **options)  # fmt: skip
-        self.reindex()
+        with session_factory(self._ready())() as session:
+            touched = batch_projects(session, result.batch_id)
+        if touched:  # the index follows what the import changed (a repeated import changes nothing)
+            self.reindex(touched)
         return result
 
     def imports(self, limit: int = 20) -> list[ImportBatchInfo]:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, Select, and_, delete, exists, func, select
+from sqlalchemy import Engine, Select, and_, delete, exists, func, select, union
 from sqlalchemy.orm import Session, aliased
 
 from smartspec.search.normalise import SearchNormaliser, Terms, make_search_normaliser, text_terms
@@ -65,6 +65,8 @@ def reindex(engine: Engine, strategy: Strategy, project_ids: Iterable[int] | Non
             select(m.ProjectSearch.normaliser).where(m.ProjectSearch.normaliser != normaliser.name).limit(1)
         )
         ids = None if project_ids is None or other is not None else sorted(set(project_ids))
+        if ids is not None and _incomplete(session, len(ids)):
+            ids = None  # projects outside ``project_ids`` lack their index rows (a store indexed before): all of them
         if ids is None:
             session.execute(delete(m.ProjectFacet))
             session.execute(delete(m.ProjectSearch))
@@ -82,6 +84,28 @@ def reindex(engine: Engine, strategy: Strategy, project_ids: Iterable[int] | Non
             count += _index(session, strategy, strategy_id, normaliser, chunk)
     duration = (dt.datetime.now(dt.UTC) - started).total_seconds()
     return ReindexResult(normaliser=normaliser.name, projects=count, full=ids is None, duration_s=duration)
+
+
+def _incomplete(session: Session, indexing: int) -> bool:
+    """Whether more projects lack an index row than the ``indexing`` about to be indexed."""
+    projects = session.scalar(select(func.count()).select_from(m.Project)) or 0
+    indexed = session.scalar(select(func.count()).select_from(m.ProjectSearch)) or 0
+    return projects - indexed > indexing
+
+
+def batch_projects(session: Session, batch_id: int) -> list[int]:
+    """The projects whose index rows an import batch may have changed: the projects it wrote or updated, those of
+    the participations it wrote or updated, and those of the organisations it changed (an organisation's type is a
+    facet of each of its projects). Rows an import found unchanged keep their earlier batch, so a repeated import
+    touches nothing."""
+    p = m.Participation
+    query = union(
+        select(m.Project.id).where(m.Project.import_batch_id == batch_id),
+        select(p.project_id).where(p.import_batch_id == batch_id),
+        select(p.project_id).join(m.Organisation, m.Organisation.id == p.organisation_id)
+        .where(m.Organisation.import_batch_id == batch_id),
+    )  # fmt: skip
+    return sorted(session.scalars(query))
 
 
 @dataclass
