@@ -103,10 +103,10 @@ class Records:
     def too_long(self, kind: str, values: dict[str, Any]) -> bool:
         """Whether a value is longer than its column holds; each such value is a problem of the row being read, and
         is removed from ``values`` (so that it is never written)."""
-        found = False
-        for name, limit in LENGTHS[kind].items():
-            value = values.get(name)
-            if isinstance(value, str) and len(value) > limit:
+        found, limits = False, LENGTHS[kind]
+        for name, value in values.items():  # the row's few values, not every limited column (a hot path)
+            limit = limits.get(name)
+            if limit is not None and isinstance(value, str) and len(value) > limit:
                 self.problems.append(Problem(f"the {kind}'s {name} has {len(value):,} characters; its column holds "
                                              f"{limit}", self.where,
                                              "shorten the cell, or check that the file's columns are in their "
