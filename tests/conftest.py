@@ -29,6 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from smartspec import Observatory
+from smartspec.accounts import passwords
 from smartspec.store import create_store_engine, session_factory, sync_strategy, transaction, upgrade
 from smartspec.store import models as m
 from smartspec.strategy import Strategy, load_strategy
@@ -62,6 +63,22 @@ def postgres_or_skip() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(message + " (CI=true: PostgreSQL tests must run)")
         pytest.skip(message)
+
+
+SHIPPED_HASHER = passwords._hasher  # the hasher smartspec ships, before the suite swaps it for a cheap one
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Argon2id with its cheapest parameters while testing: with the shipped ones (RFC 9106, t=3, 64 MiB, p=4) each
+    hash and each login costs 0.16 s here, and the suite makes hundreds. tests/test_accounts.py checks the shipped
+    parameters (``SHIPPED_HASHER``). Servers the tests start in this process (threads) use the cheap ones too."""
+    from argon2 import PasswordHasher
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", lambda: cheap)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import pytest
 import time_machine
 from sqlalchemy import Engine, func, select
 
-from conftest import FIXTURES, table_counts
+from conftest import FIXTURES, SHIPPED_HASHER, table_counts
 from helpers import cli, observe
 from smartspec import Observatory
 from smartspec.accounts import (
@@ -58,6 +58,11 @@ def count(engine: Engine, model: type[object]) -> int:
 
 
 def test_passwords_are_argon2_hashes_that_verify() -> None:
+    from argon2 import extract_parameters
+    from argon2.profiles import RFC_9106_LOW_MEMORY
+
+    shipped = SHIPPED_HASHER().hash(PASSWORD)  # what smartspec stores (the suite hashes with cheaper parameters)
+    assert extract_parameters(shipped) == RFC_9106_LOW_MEMORY and SHIPPED_HASHER().verify(shipped, PASSWORD)
     stored = hash_password(PASSWORD)
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
     assert stored != hash_password(PASSWORD)  # salted

@@ -19,7 +19,7 @@ from smartspec.strategy import Strategy
 
 pytestmark = [pytest.mark.crash, pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux /proc")]
 
-KILLS = 4
+KILLS = 3
 ROWS = 24_000  # more than one batch of 20,000 rows written inside the import's one transaction
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from smartspec.classify.embed import CachedEmbedder
 from smartspec.classify.lexical import LexicalScorer
-from smartspec.classify.signals import Batch, register_signal
+from smartspec.classify.signals import Batch, _identity, register_signal  # _identity: one analyser (models pickle it)
 from smartspec.classify.training import Example
 from smartspec.store import models as m
 from smartspec.strategy import Strategy
@@ -146,10 +146,6 @@ def with_metadata(session: Session, examples: list[Example]) -> list[Example]:
             ids[example.id] = by_key[key]
     metadata = record_metadata(session, sorted(set(ids.values())))
     return [dataclasses.replace(e, meta=metadata.get(ids[e.id])) if e.id in ids else e for e in examples]
-
-
-def _identity(terms: list[str]) -> list[str]:
-    return terms
 
 
 @register_signal
