@@ -92,11 +92,27 @@ _DATE_FORMATS = (
 )
 
 
+# The two forms nearly every file uses, read without strptime (which costs ~20 µs a call: 2.5 s of a 136k-row import).
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}:\d{2})?")
+_FINNISH_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+
 def parse_date(value: str | None) -> dt.date | None:
     """A date written d.m.yyyy (Finnish), yyyy-mm-dd (ISO, CORDIS) or d/m/yyyy, with or without a time."""
     text = clean(value)
     if text is None or text.casefold() in _EMPTY:
         return None
+    if iso := _ISO_DATE.fullmatch(text):
+        year, month, day = iso.groups()
+    elif finnish := _FINNISH_DATE.fullmatch(text):
+        day, month, year = finnish.groups()
+    else:
+        year = ""
+    if year:
+        try:
+            return dt.date(int(year), int(month), int(day))
+        except ValueError:
+            pass  # not a real day (2024-02-30): strptime below says so in the usual words
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
