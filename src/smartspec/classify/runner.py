@@ -70,10 +70,11 @@ def run(engine: Engine, strategy_id: int, loaded: LoadedModel, toolkit: Toolkit,
         for ids, rows in chunks:
             session.execute(of_strategy(delete(C), strategy_id, method=MODEL).where(C.record_id.in_(ids)))
             insert_rows(session, C, rows)
-            for row in rows:
-                if is_area(row["code"]) or row["code"] == "none":
-                    counts[row["code"]] += 1
         organisations = aggregate_organisations(session, strategy_id)
+    for _, rows in chunks:
+        for row in rows:
+            if is_area(row["code"]) or row["code"] == "none":
+                counts[row["code"]] += 1
     return RunResult(model_version=version, projects=len(projects), organisations=organisations,
                      embedded=toolkit.embedder.computed - before, areas=dict(counts),
                      stale=loaded.info.stale)  # fmt: skip
